@@ -13,11 +13,11 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
 # The source list is the architecture map; layers point one way: http → service → store/domain.
 # core types and helpers
-CORE_SRCS   := src/buf.c src/parse.c src/json.c
+CORE_SRCS   := src/buf.c src/parse.c src/json.c src/codec.c
 # domain: the doctrine, pure, clock injected
 DOMAIN_SRCS := src/incident.c src/doctrine.c
 # store: the event log and projections behind store.h
-STORE_SRCS  := src/store.c src/store_sqlite.c
+STORE_SRCS  := src/store_sqlite.c
 # service: commands = validate + one transaction + publish
 SVC_SRCS    := src/service.c src/sse.c
 # http: server, routes, handlers

@@ -12,7 +12,8 @@ int parse_u64(const char **cursor, uint64_t *out, uint64_t max)
 		return -1;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		uint64_t d = (uint64_t)(*p - '0');
-		if (v > (max - d) / 10)
+		/* d > max first: `max - d` would wrap and let a single digit past the cap. */
+		if (d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
@@ -102,7 +103,7 @@ int parse_time_iso(const char **cursor, int64_t *out_ms)
 		for (; *p >= '0' && *p <= '9'; p++, digits++) {
 			if (digits < 3)
 				frac = frac * 10 + (*p - '0');
-			if (digits > 9)
+			if (digits >= 9) /* a tenth digit is finer than nanoseconds */
 				return -1;
 		}
 		for (; digits < 3; digits++)

@@ -1,0 +1,325 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "buf.h"
+#include "parse.h"
+
+#define HTTP_EXTRA_HEADERS 4
+#define HTTP_HEADER_VALUE_MAX 256
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct http_server_config cfg;
+};
+
+/* Per-connection request state, from the first call of the access handler to the end. */
+struct request_state {
+	struct buf body;
+	bool too_large;
+	char extra_names[HTTP_EXTRA_HEADERS][48];
+	char extra_values[HTTP_EXTRA_HEADERS][HTTP_HEADER_VALUE_MAX];
+	int nextra;
+};
+
+static struct request_state *state_of(struct http_request *req)
+{
+	return req->state;
+}
+
+/* Every reply carries these (STYLE: security habits). */
+static void add_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
+void http_reply_header(struct http_request *req, const char *name, const char *value)
+{
+	struct request_state *rs = state_of(req);
+
+	if (rs == NULL || rs->nextra == HTTP_EXTRA_HEADERS)
+		return;
+	str_copy(rs->extra_names[rs->nextra], name, sizeof(rs->extra_names[0]));
+	str_copy(rs->extra_values[rs->nextra], value, sizeof(rs->extra_values[0]));
+	rs->nextra++;
+}
+
+int http_reply_response(struct http_request *req, int status, struct MHD_Response *resp)
+{
+	struct request_state *rs = state_of(req);
+	enum MHD_Result ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	add_security_headers(resp);
+	if (rs)
+		for (int i = 0; i < rs->nextra; i++)
+			MHD_add_response_header(resp, rs->extra_names[i], rs->extra_values[i]);
+	ret = MHD_queue_response(req->conn, (unsigned int)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+int http_reply_json(struct http_request *req, int status, json_t *body)
+{
+	struct MHD_Response *resp;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (body) {
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		if (text == NULL) {
+			static const char oom[] =
+				"{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+			resp = MHD_create_response_from_buffer(sizeof(oom) - 1, (void *)oom,
+							       MHD_RESPMEM_PERSISTENT);
+			MHD_add_response_header(resp, "Content-Type", "application/json");
+			return http_reply_response(req, 500, resp);
+		}
+		len = strlen(text);
+	}
+	resp = MHD_create_response_from_buffer(len, text ? text : (void *)"", text ? MHD_RESPMEM_MUST_FREE
+										    : MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	if (body)
+		MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return http_reply_response(req, status, resp);
+}
+
+int http_reply_error(struct http_request *req, const struct api_error *err)
+{
+	json_t *e = json_pack("{s:s, s:s}", "code", err->code ? err->code : "internal", "message",
+			      err->message);
+
+	if (e && err->field[0])
+		json_object_set_new(e, "field", json_string(err->field));
+	if (e && err->rule[0])
+		json_object_set_new(e, "rule", json_string(err->rule));
+	return http_reply_json(req, err->status ? err->status : 500, json_pack("{s:o}", "error", e));
+}
+
+const char *http_query(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* Matches `path` against `pattern`, filling captures; 1 on a match. */
+static int route_match(const char *pattern, const char *path, struct http_request *req,
+		       char *scratch, size_t scratch_len)
+{
+	const char *p = pattern, *s = path;
+	size_t used = 0;
+
+	req->ncaptures = 0;
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *end = strchr(s, '/');
+			size_t len = end ? (size_t)(end - s) : strlen(s);
+
+			if (len == 0 || req->ncaptures == HTTP_MAX_CAPTURES || used + len + 1 > scratch_len)
+				return 0;
+			memcpy(scratch + used, s, len);
+			scratch[used + len] = '\0';
+			req->captures[req->ncaptures++] = scratch + used;
+			used += len + 1;
+			s += len;
+			p = strchr(p, '}');
+			if (p == NULL)
+				return 0;
+			p++;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+static bool is_json_content_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+}
+
+static enum MHD_Result dispatch(struct http_server *srv, struct http_request *req,
+				struct request_state *rs)
+{
+	const struct http_route *found = NULL;
+	char scratch[1024], allow[128] = "";
+	struct buf allowed;
+	struct api_error err;
+
+	buf_init(&allowed, sizeof(allow));
+	for (size_t i = 0; i < srv->cfg.nroutes; i++) {
+		const struct http_route *r = &srv->cfg.routes[i];
+
+		if (!route_match(r->pattern, req->path, req, scratch, sizeof(scratch)))
+			continue;
+		if (strcmp(r->method, req->method) == 0) {
+			found = r;
+			break;
+		}
+		if (strstr(allowed.ptr, r->method) == NULL &&
+		    buf_printf(&allowed, "%s%s", allowed.len ? ", " : "", r->method) != 0)
+			break;
+	}
+	if (found == NULL) {
+		if (allowed.len) {
+			str_copy(allow, allowed.ptr, sizeof(allow));
+			buf_free(&allowed);
+			http_reply_header(req, "Allow", allow);
+			api_error_set(&err, 405, "method_not_allowed", NULL, "%s is not allowed on %s; use %s",
+				      req->method, req->path, allow);
+			return (enum MHD_Result)http_reply_error(req, &err);
+		}
+		buf_free(&allowed);
+		api_error_set(&err, 404, "not_found", NULL, "no route %s %s", req->method, req->path);
+		return (enum MHD_Result)http_reply_error(req, &err);
+	}
+	buf_free(&allowed);
+	if (found->takes_json) {
+		if (rs->too_large) {
+			api_error_set(&err, 413, "too_large", NULL, "the body is over %d bytes", BODY_MAX);
+			return (enum MHD_Result)http_reply_error(req, &err);
+		}
+		if (!is_json_content_type(http_header(req, "Content-Type"))) {
+			api_error_set(&err, 415, "unsupported_media_type", NULL,
+				      "writes must be sent as Content-Type: application/json");
+			return (enum MHD_Result)http_reply_error(req, &err);
+		}
+	}
+	req->body = rs->body.len || rs->body.cap ? rs->body.ptr : NULL;
+	req->body_len = rs->body.len;
+	return (enum MHD_Result)found->handler(req);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_data_size,
+				      void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct request_state *rs = *con_cls;
+	struct http_request req = {.app = srv->cfg.app, .conn = conn, .method = method, .path = url,
+				   .state = rs};
+	const char *actor;
+
+	(void)version;
+	if (rs == NULL) {
+		const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								  MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		rs = calloc(1, sizeof(*rs));
+		if (rs == NULL)
+			return MHD_NO;
+		buf_init(&rs->body, BODY_MAX);
+		/* An announced length over the cap is refused without keeping a byte. */
+		if (length) {
+			const char *cursor = length;
+			uint64_t announced;
+
+			if (parse_u64(&cursor, &announced, UINT64_MAX) != 0 || announced > BODY_MAX)
+				rs->too_large = true;
+		}
+		*con_cls = rs;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!rs->too_large && buf_append(&rs->body, upload_data, *upload_data_size) != 0)
+			rs->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	req.state = rs;
+	actor = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-MajorOps-Actor");
+	req.actor = actor && *actor && strlen(actor) <= 200 ? actor : "local";
+	return dispatch(srv, &req, rs);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			      enum MHD_RequestTerminationCode toe)
+{
+	struct request_state *rs = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rs) {
+		buf_free(&rs->body);
+		free(rs);
+		*con_cls = NULL;
+	}
+}
+
+struct http_server *http_server_start(const struct http_server_config *cfg, char *err,
+				      size_t errlen)
+{
+	struct http_server *srv = calloc(1, sizeof(*srv));
+	struct sockaddr_in addr;
+
+	if (srv == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	srv->cfg = *cfg;
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(cfg->port);
+	if (inet_pton(AF_INET, cfg->listen_addr, &addr.sin_addr) != 1) {
+		snprintf(err, errlen, "cannot listen on '%s': not an IPv4 address", cfg->listen_addr);
+		goto fail;
+	}
+	srv->daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_TURBO,
+		cfg->port, NULL, NULL, access_handler, srv, MHD_OPTION_SOCK_ADDR, &addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads > 0 ? cfg->threads : HTTP_THREADS_DEFAULT),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS_MAX,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_END);
+	if (srv->daemon == NULL) {
+		snprintf(err, errlen, "cannot listen on %s:%u: address in use or not permitted",
+			 cfg->listen_addr, cfg->port);
+		goto fail;
+	}
+	return srv;
+fail:
+	free(srv);
+	return NULL;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

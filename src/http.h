@@ -1,0 +1,78 @@
+/*
+ * http — the HTTP server: libmicrohttpd in its epoll thread-pool mode, one handler shape.
+ *
+ * Every request goes route → method → content type → body cap → handler, and every reply
+ * leaves through http_reply_*(), which sets the security headers.  Routes are a table of
+ * {method, pattern, handler}; a pattern's `{name}` segment captures one path segment.
+ * A path that matches no pattern is 404; a path matched only under other methods is 405
+ * with `Allow`.  Handlers return the MHD result of queuing their reply.
+ */
+#ifndef MAJOROPS_HTTP_H
+#define MAJOROPS_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "json.h"
+
+struct app;
+struct MHD_Connection;
+struct MHD_Response;
+struct request_state;
+
+#define HTTP_MAX_CAPTURES 4
+#define HTTP_THREADS_DEFAULT 16
+#define HTTP_CONNECTIONS_MAX 20000
+#define HTTP_IDLE_TIMEOUT_S 120
+
+struct http_request {
+	struct app *app;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	const char *captures[HTTP_MAX_CAPTURES];
+	size_t ncaptures;
+	const char *body; /* NUL-terminated copy of the body, or NULL */
+	size_t body_len;
+	const char *actor;
+	struct request_state *state; /* the server's, opaque to handlers */
+};
+
+typedef int (*http_handler)(struct http_request *req);
+
+struct http_route {
+	const char *method;  /* "GET", "POST", … */
+	const char *pattern; /* "/api/v1/incidents/{id}" */
+	http_handler handler;
+	bool takes_json;     /* writes: body must be application/json */
+};
+
+struct http_server_config {
+	const char *listen_addr; /* "127.0.0.1" */
+	unsigned short port;
+	int threads;
+	const struct http_route *routes;
+	size_t nroutes;
+	struct app *app;
+};
+
+struct http_server;
+
+/* Starts listening; NULL with `err` filled on failure. */
+struct http_server *http_server_start(const struct http_server_config *cfg, char *err,
+				      size_t errlen);
+void http_server_stop(struct http_server *srv);
+
+/* Replies.  The JSON reply takes ownership of `body` (it may be NULL only for 204). */
+int http_reply_json(struct http_request *req, int status, json_t *body);
+int http_reply_error(struct http_request *req, const struct api_error *err);
+/* Adds a header to the next reply of this request (at most a few; copied). */
+void http_reply_header(struct http_request *req, const char *name, const char *value);
+int http_reply_response(struct http_request *req, int status, struct MHD_Response *resp);
+
+/* Query and header lookups; NULL when absent. */
+const char *http_query(struct http_request *req, const char *name);
+const char *http_header(struct http_request *req, const char *name);
+
+#endif

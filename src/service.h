@@ -1,0 +1,108 @@
+/*
+ * service — the commands and queries of the incident record.
+ *
+ * Each command loads what it needs inside one store transaction, asks the doctrine,
+ * writes the event, the timeline entry and the projections together, and returns the
+ * result after the commit is durable; the live streams hear of it after commit.
+ * Queries read one consistent snapshot.  Every function returns 0 with a new JSON
+ * reference in `*out` (the caller json_decref()s it) or -1 with `err` filled.
+ * Input arrives already validated for shape by the HTTP edge; the service checks what
+ * needs the record (existence, versions, doctrine).
+ */
+#ifndef MAJOROPS_SERVICE_H
+#define MAJOROPS_SERVICE_H
+
+#include <jansson.h>
+
+#include "incident.h"
+#include "json.h"
+#include "store.h"
+
+struct sse_hub;
+
+/* The explicit application context: everything a request may touch. */
+struct app {
+	struct store *store;
+	struct sse_hub *hub;
+	/* The injected clock (ms since the epoch, UTC). */
+	int64_t (*clock)(void *ctx);
+	void *clock_ctx;
+};
+
+int64_t app_now(const struct app *app);
+/* The real clock, for app.clock. */
+int64_t clock_wall_ms(void *ctx);
+
+struct open_input {
+	const char *title;
+	enum severity severity;
+	json_t *affected_systems; /* array of strings or NULL */
+	const char *bridge_url;
+	const char *description;
+	int64_t started_at;
+	int64_t alert_fired_at;
+	int64_t customer_count; /* -1 unknown */
+	bool external_impact, security, existential, drill;
+};
+
+int service_incident_open(struct app *app, const char *actor, const struct open_input *in,
+			  json_t **out, struct api_error *err);
+int service_incident_get(struct app *app, int64_t number, json_t **out, struct api_error *err);
+
+enum incident_filter { FILTER_ACTIVE, FILTER_RESOLVED, FILTER_ALL };
+/* Newest first, numbers below `before` (INT64_MAX for the first page). */
+int service_incident_list(struct app *app, enum incident_filter state, const char *q,
+			  int64_t before, int limit, json_t **out, struct api_error *err);
+
+/* `fields` is the validated PATCH body; `if_match` is -1 when not sent. */
+int service_incident_patch(struct app *app, const char *actor, int64_t number, int64_t if_match,
+			   json_t *fields, json_t **out, struct api_error *err);
+/* `to` 0 means "the next phase". */
+int service_incident_phase(struct app *app, const char *actor, int64_t number, int to,
+			   const char *override, json_t **out, struct api_error *err);
+/* `phase` 0 means the default (Assess). */
+int service_incident_reopen(struct app *app, const char *actor, int64_t number,
+			    const char *reason, int phase, json_t **out, struct api_error *err);
+
+struct entry_input {
+	const char *type;       /* "action" or "alert" */
+	const char *text;
+	enum visibility visibility;
+	int64_t amends;         /* 0 when not a correction */
+	json_t *payload;        /* object or NULL */
+};
+int service_timeline_post(struct app *app, const char *actor, int64_t number,
+			  const struct entry_input *in, json_t **out, struct api_error *err);
+int service_timeline_list(struct app *app, int64_t number, int64_t after, int limit,
+			  json_t **out, struct api_error *err);
+
+struct update_input {
+	const char *body;        /* NULL for a holding statement's default */
+	enum audience audience;
+	enum update_kind kind;
+	int64_t next_update_eta; /* TIME_NONE when not sent */
+	bool has_status;
+	enum status status;
+};
+int service_update_post(struct app *app, const char *actor, int64_t number,
+			const struct update_input *in, json_t **out, struct api_error *err);
+int service_update_list(struct app *app, int64_t number, json_t **out, struct api_error *err);
+
+/* `person` "" vacates the role. */
+int service_role_assign(struct app *app, const char *actor, int64_t number, enum role role,
+			const char *person, json_t **out, struct api_error *err);
+
+struct responder_input {
+	const char *person;   /* or NULL */
+	const char *rotation; /* or NULL */
+	const char *role;     /* a role name, or NULL */
+	bool has_state;
+	enum responder_state state;
+};
+int service_responder_post(struct app *app, const char *actor, int64_t number,
+			   const struct responder_input *in, json_t **out, struct api_error *err);
+int service_responder_patch(struct app *app, const char *actor, int64_t number, int64_t id,
+			    const struct responder_input *in, json_t **out, struct api_error *err);
+int service_responder_list(struct app *app, int64_t number, json_t **out, struct api_error *err);
+
+#endif

@@ -1,0 +1,325 @@
+#include "sse.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+
+struct ring_event {
+	int64_t seq;
+	int64_t incident;
+	char *frame;
+	size_t len;
+};
+
+struct sse_client {
+	struct sse_hub *hub;
+	struct MHD_Connection *conn;
+	int64_t cursor;   /* last sequence number framed for this client */
+	int64_t incident; /* 0: every incident */
+	struct buf out;   /* framed, not yet handed to MHD */
+	size_t out_pos;
+	bool suspended;
+	bool ping_due;
+	struct sse_client *prev, *next;
+};
+
+struct sse_hub {
+	struct store *store;
+	pthread_mutex_t lock;
+	struct ring_event ring[SSE_RING_EVENTS];
+	size_t ring_start, ring_count; /* oldest at ring_start */
+	struct sse_client *clients;
+	size_t nclients;
+	pthread_t ping_thread;
+	pthread_cond_t stop_cond;
+	bool stopping;
+	bool closing; /* streams end at their next read */
+};
+
+static int frame_event(struct buf *b, int64_t seq, const char *type, const char *payload)
+{
+	/* The payload is one compact JSON object; the seq goes in front of its members. */
+	if (buf_printf(b, "id: %lld\nevent: %s\ndata: {\"seq\":%lld,", (long long)seq, type,
+		       (long long)seq) != 0)
+		return -1;
+	if (payload[0] == '{')
+		payload++;
+	if (buf_append_str(b, payload) != 0 || buf_append_str(b, "\n\n") != 0)
+		return -1;
+	return 0;
+}
+
+/* Wakes a suspended client; under hub->lock. */
+static void client_wake(struct sse_client *c)
+{
+	if (c->suspended) {
+		c->suspended = false;
+		MHD_resume_connection(c->conn);
+	}
+}
+
+static void *ping_main(void *arg)
+{
+	struct sse_hub *hub = arg;
+
+	pthread_mutex_lock(&hub->lock);
+	while (!hub->stopping) {
+		struct timespec deadline;
+
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += SSE_PING_MS / 1000;
+		pthread_cond_timedwait(&hub->stop_cond, &hub->lock, &deadline);
+		if (hub->stopping)
+			break;
+		for (struct sse_client *c = hub->clients; c; c = c->next) {
+			c->ping_due = true;
+			client_wake(c);
+		}
+	}
+	pthread_mutex_unlock(&hub->lock);
+	return NULL;
+}
+
+struct sse_hub *sse_hub_new(struct store *store)
+{
+	struct sse_hub *hub = calloc(1, sizeof(*hub));
+
+	if (hub == NULL)
+		return NULL;
+	hub->store = store;
+	pthread_mutex_init(&hub->lock, NULL);
+	pthread_cond_init(&hub->stop_cond, NULL);
+	if (pthread_create(&hub->ping_thread, NULL, ping_main, hub) != 0) {
+		pthread_mutex_destroy(&hub->lock);
+		pthread_cond_destroy(&hub->stop_cond);
+		free(hub);
+		return NULL;
+	}
+	return hub;
+}
+
+void sse_hub_attach_store(struct sse_hub *hub, struct store *store)
+{
+	hub->store = store;
+}
+
+void sse_hub_free(struct sse_hub *hub)
+{
+	if (hub == NULL)
+		return;
+	pthread_mutex_lock(&hub->lock);
+	hub->stopping = true;
+	pthread_cond_signal(&hub->stop_cond);
+	pthread_mutex_unlock(&hub->lock);
+	pthread_join(hub->ping_thread, NULL);
+	for (size_t i = 0; i < hub->ring_count; i++)
+		free(hub->ring[(hub->ring_start + i) % SSE_RING_EVENTS].frame);
+	pthread_mutex_destroy(&hub->lock);
+	pthread_cond_destroy(&hub->stop_cond);
+	free(hub);
+}
+
+void sse_hub_publish(void *arg, const struct store_event *events, size_t nevents)
+{
+	struct sse_hub *hub = arg;
+
+	pthread_mutex_lock(&hub->lock);
+	for (size_t i = 0; i < nevents; i++) {
+		struct buf b;
+		struct ring_event *slot;
+
+		buf_init(&b, SSE_CLIENT_QUEUE_MAX);
+		if (frame_event(&b, events[i].seq, events[i].type, events[i].payload) != 0)
+			continue; /* a client will read it from the store instead */
+		if (hub->ring_count == SSE_RING_EVENTS) {
+			free(hub->ring[hub->ring_start].frame);
+			hub->ring_start = (hub->ring_start + 1) % SSE_RING_EVENTS;
+			hub->ring_count--;
+		}
+		slot = &hub->ring[(hub->ring_start + hub->ring_count) % SSE_RING_EVENTS];
+		slot->seq = events[i].seq;
+		slot->incident = events[i].incident;
+		slot->len = b.len;
+		slot->frame = buf_detach(&b);
+		if (slot->frame == NULL)
+			continue;
+		hub->ring_count++;
+	}
+	for (struct sse_client *c = hub->clients; c; c = c->next)
+		client_wake(c);
+	pthread_mutex_unlock(&hub->lock);
+}
+
+void sse_hub_shutdown(struct sse_hub *hub)
+{
+	pthread_mutex_lock(&hub->lock);
+	hub->closing = true;
+	for (struct sse_client *c = hub->clients; c; c = c->next)
+		client_wake(c);
+	pthread_mutex_unlock(&hub->lock);
+}
+
+size_t sse_hub_clients(struct sse_hub *hub)
+{
+	size_t n;
+
+	pthread_mutex_lock(&hub->lock);
+	n = hub->nclients;
+	pthread_mutex_unlock(&hub->lock);
+	return n;
+}
+
+/* Frames ring events after the client's cursor; under hub->lock.  Returns 1 when the
+ * cursor lies before the ring (the store must fill the gap), else 0. */
+static int client_fill_from_ring(struct sse_hub *hub, struct sse_client *c)
+{
+	size_t i;
+
+	if (hub->ring_count == 0)
+		return 0;
+	if (c->cursor + 1 < hub->ring[hub->ring_start].seq)
+		return 1;
+	/* Sequence numbers in the ring are increasing: skip what the client has. */
+	for (i = 0; i < hub->ring_count; i++)
+		if (hub->ring[(hub->ring_start + i) % SSE_RING_EVENTS].seq > c->cursor)
+			break;
+	for (; i < hub->ring_count && c->out.len < SSE_CLIENT_QUEUE_MAX / 2; i++) {
+		const struct ring_event *ev = &hub->ring[(hub->ring_start + i) % SSE_RING_EVENTS];
+
+		if (!c->incident || c->incident == ev->incident)
+			if (buf_append(&c->out, ev->frame, ev->len) != 0)
+				return 0;
+		c->cursor = ev->seq;
+	}
+	return 0;
+}
+
+/* Catches up from the store, one page, outside the hub lock. */
+static int client_fill_from_store(struct sse_client *c)
+{
+	struct store_conn *conn = store_read_begin(c->hub->store);
+	struct store_stmt *st = store_bind(conn, STMT_EVENTS_AFTER, "ii", c->cursor,
+					   (int64_t)SSE_CATCHUP_PAGE);
+	int rc = -1;
+
+	if (st == NULL)
+		goto done;
+	while ((rc = store_step(st)) == 1) {
+		int64_t seq = store_col_int(st, 0);
+
+		if (!c->incident || c->incident == store_col_int(st, 1))
+			if (frame_event(&c->out, seq, store_col_text(st, 3), store_col_text(st, 5)) != 0) {
+				rc = -1;
+				break;
+			}
+		c->cursor = seq;
+	}
+done:
+	store_read_end(c->hub->store, conn);
+	return rc < 0 ? -1 : 0;
+}
+
+static ssize_t client_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	struct sse_client *c = cls;
+	struct sse_hub *hub = c->hub;
+	size_t n;
+
+	(void)pos;
+	pthread_mutex_lock(&hub->lock);
+	if (hub->closing) {
+		pthread_mutex_unlock(&hub->lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	if (c->out_pos == c->out.len) {
+		int behind;
+
+		buf_reset(&c->out);
+		c->out_pos = 0;
+		behind = client_fill_from_ring(hub, c);
+		if (behind) {
+			pthread_mutex_unlock(&hub->lock);
+			if (client_fill_from_store(c) != 0)
+				return MHD_CONTENT_READER_END_WITH_ERROR;
+			pthread_mutex_lock(&hub->lock);
+		}
+		if (c->out.len == 0 && c->ping_due && buf_append_str(&c->out, ": ping\n\n") != 0) {
+			pthread_mutex_unlock(&hub->lock);
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		c->ping_due = false;
+		if (c->out.len == 0) {
+			/* Nothing to say: park the connection until the next publish or ping. */
+			c->suspended = true;
+			MHD_suspend_connection(c->conn);
+			pthread_mutex_unlock(&hub->lock);
+			return 0;
+		}
+	}
+	n = c->out.len - c->out_pos;
+	if (n > max)
+		n = max;
+	memcpy(dst, c->out.ptr + c->out_pos, n);
+	c->out_pos += n;
+	pthread_mutex_unlock(&hub->lock);
+	return (ssize_t)n;
+}
+
+static void client_free(void *cls)
+{
+	struct sse_client *c = cls;
+	struct sse_hub *hub = c->hub;
+
+	pthread_mutex_lock(&hub->lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		hub->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	hub->nclients--;
+	pthread_mutex_unlock(&hub->lock);
+	buf_free(&c->out);
+	free(c);
+}
+
+struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
+				      int64_t cursor, int64_t incident)
+{
+	struct sse_client *c = calloc(1, sizeof(*c));
+	struct MHD_Response *resp;
+
+	if (c == NULL)
+		return NULL;
+	c->hub = hub;
+	c->conn = conn;
+	c->cursor = cursor;
+	c->incident = incident;
+	buf_init(&c->out, SSE_CLIENT_QUEUE_MAX);
+	/* A first comment flushes the headers through proxies right away. */
+	if (buf_append_str(&c->out, ": majorops stream\nretry: 2000\n\n") != 0) {
+		free(c);
+		return NULL;
+	}
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, client_read, c,
+						 client_free);
+	if (resp == NULL) {
+		buf_free(&c->out);
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&hub->lock);
+	c->next = hub->clients;
+	if (hub->clients)
+		hub->clients->prev = c;
+	hub->clients = c;
+	hub->nclients++;
+	pthread_mutex_unlock(&hub->lock);
+	return resp;
+}

@@ -1,0 +1,52 @@
+/*
+ * sse — the live streams: Server-Sent Events fed from the event log.
+ *
+ * Clients pull: each holds a cursor (the last sequence number it was sent).  The hub keeps
+ * a ring of the most recent committed events already framed as SSE text; a client whose
+ * cursor has fallen behind the ring (a reconnect with an old Last-Event-ID, or a slow
+ * reader) catches up from the store in pages, so nothing is ever lost and nothing is
+ * buffered without end.  A client with nothing to read is suspended in libmicrohttpd and
+ * costs no thread; the writer's on_commit hook (sse_hub_publish) resumes them.
+ * A ": ping" comment goes to every client every SSE_PING_MS so dead peers are noticed.
+ *
+ * Ownership: the hub owns its clients; each client is freed when libmicrohttpd destroys
+ * its response.  sse_hub_free() must run after the HTTP daemon has stopped.
+ */
+#ifndef MAJOROPS_SSE_H
+#define MAJOROPS_SSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define SSE_RING_EVENTS 4096      /* recent events kept framed in memory */
+#define SSE_CATCHUP_PAGE 256      /* events read from the store per catch-up step */
+#define SSE_CLIENT_QUEUE_MAX (1024 * 1024) /* bytes framed for one client at once */
+#define SSE_PING_MS 15000
+
+struct sse_hub;
+struct MHD_Connection;
+struct MHD_Response;
+
+/* `store` may be NULL and attached later, before any client connects or event commits. */
+struct sse_hub *sse_hub_new(struct store *store);
+void sse_hub_attach_store(struct sse_hub *hub, struct store *store);
+/* Ends every stream (their readers report end of stream) and wakes the suspended ones,
+ * as libmicrohttpd requires before its daemon stops. */
+void sse_hub_shutdown(struct sse_hub *hub);
+/* Stops the ping thread and frees the ring; clients must be gone (daemon stopped). */
+void sse_hub_free(struct sse_hub *hub);
+
+/* The store's on_commit hook: frames the events and wakes every waiting client. */
+void sse_hub_publish(void *hub, const struct store_event *events, size_t nevents);
+
+/* A streaming response for `conn` starting after `cursor` (the Last-Event-ID, or the
+ * current head for a fresh client), optionally only for one incident (0 = all). */
+struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
+				      int64_t cursor, int64_t incident);
+
+/* Number of connected clients (for metrics and tests). */
+size_t sse_hub_clients(struct sse_hub *hub);
+
+#endif

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Durability and the command line: kill -9 in the middle of a write burst loses nothing
+that was acknowledged and leaves an intact database; the binary refuses a public listen
+address without --insecure-no-auth; --version, --help and serve --help work."""
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (REPO, Server, Suite, check, child_env, expect_status, free_port,  # noqa: E402
+                     owned_server_check, run_binary, short, BIN)
+
+suite = Suite("crash")
+case = suite.case
+CRASH = {}
+
+WRITERS = 16
+BURST_SECONDS = 2.0
+KILL_AFTER = 1.0
+
+
+def writer(port, iids, idx, stop, acked, errors):
+    conn = None
+    n = 0
+    while not stop.is_set():
+        iid = iids[(idx + n) % len(iids)]
+        text = "w%d-%d" % (idx, n)
+        n += 1
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("POST", "/api/v1/incidents/%s/timeline" % iid, body=json.dumps({"text": text}),
+                         headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            raw = r.read()
+            if r.status == 201:
+                e = json.loads(raw)
+                acked.append((iid, e["id"], text))
+            else:
+                errors.append((r.status, raw[:200]))
+            if (r.getheader("Connection") or "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException, ValueError):
+            if conn is not None:
+                conn.close()
+            conn = None
+            time.sleep(0.01)
+    if conn is not None:
+        conn.close()
+
+
+@case
+def test_kill9_loses_nothing():
+    """kill -9 mid-burst: every acknowledged entry survives the restart"""
+    s = Server().start()
+    CRASH["dir"] = s.dir
+    CRASH["db"] = s.db
+    try:
+        iids = [s.open_incident("Crash target %d" % i, "high")["id"] for i in range(4)]
+        stop = threading.Event()
+        acked = []
+        errors = []
+        threads = [threading.Thread(target=writer, args=(s.port, iids, i, stop, acked, errors), daemon=True)
+                   for i in range(WRITERS)]
+        t0 = time.time()
+        for t in threads:
+            t.start()
+        time.sleep(KILL_AFTER)
+        n_at_kill = len(acked)
+        s.kill9()
+        time.sleep(max(0.0, BURST_SECONDS - (time.time() - t0)))
+        stop.set()
+        for t in threads:
+            t.join(timeout=10)
+        CRASH["acked"] = list(acked)
+        s2 = Server(workdir=s.dir).start()
+        try:
+            missing = []
+            wrong = []
+            found = {}
+            for iid in iids:
+                for e in s2.timeline(iid, limit=1000):
+                    found[e["id"]] = (iid, e["text"])
+            for iid, eid, text in acked:
+                got = found.get(eid)
+                if got is None:
+                    missing.append(eid)
+                elif got != (iid, text):
+                    wrong.append((eid, got, (iid, text)))
+            check(not missing, "%d of %d acknowledged entries lost after kill -9, e.g. %r"
+                  % (len(missing), len(acked), missing[:10]))
+            check(not wrong, "entries changed after kill -9: %s" % short(wrong[:3]))
+            # ids are never reused after the crash
+            r = s2.post("/api/v1/incidents/%s/timeline" % iids[0], {"text": "after the crash"})
+            expect_status(r, 201)
+            top = max(found) if found else 0
+            check(r.json["id"] > top, "new entry id %r not above the highest before the crash %r"
+                  % (r.json["id"], top))
+            inc = s2.open_incident("After crash", "low")
+            check(inc["number"] == 5, "incident numbering after the crash: %r" % inc["id"])
+            check(n_at_kill >= 20, "only %d entries acknowledged before the kill (server too slow?)" % n_at_kill)
+            check(not errors, "non-201 answers during the burst: %d, e.g. %s" % (len(errors), short(errors[:3])))
+        finally:
+            owned_server_check(s2)
+    finally:
+        s.kill9()
+
+
+@case
+def test_integrity_check():
+    """after kill -9 and restart: PRAGMA integrity_check says ok"""
+    db = CRASH.get("db")
+    check(db and os.path.exists(db), "no database from the crash case")
+    try:
+        p = subprocess.run(["sqlite3", db, "PRAGMA integrity_check;"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        out = p.stdout.decode().strip()
+        check(p.returncode == 0 and out == "ok", "integrity_check: rc %d, %r %r"
+              % (p.returncode, out[:300], p.stderr.decode()[:300]))
+    finally:
+        if CRASH.get("dir"):
+            shutil.rmtree(CRASH["dir"], ignore_errors=True)
+
+
+@case
+def test_public_listen_needs_flag():
+    """--listen 0.0.0.0:PORT without --insecure-no-auth exits non-zero and says why"""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="majorops-it-")
+    try:
+        port = free_port()
+        p = subprocess.Popen([BIN, "serve", "--listen", "0.0.0.0:%d" % port, "--db", os.path.join(d, "x.db")],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=child_env())
+        try:
+            out, err = p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            raise AssertionError("the server kept running on 0.0.0.0 without --insecure-no-auth")
+        text = (out + err).decode("utf-8", "replace")
+        check(p.returncode not in (0, None), "exit status %r, expected non-zero" % p.returncode)
+        check("insecure-no-auth" in text or "auth" in text.lower(),
+              "the message should say why (authentication / --insecure-no-auth): %r" % text[:400])
+        check(not any(m in text for m in ("AddressSanitizer", "runtime error:")), "sanitizer report: %r" % text[:400])
+        for addr in ("[::]:%d" % port, ":%d" % port):
+            q = subprocess.run([BIN, "serve", "--listen", addr, "--db", os.path.join(d, "y.db")],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=child_env(), timeout=10)
+            check(q.returncode != 0, "--listen %s without --insecure-no-auth exited %d" % (addr, q.returncode))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@case
+def test_version():
+    """--version prints the version from VERSION and exits 0"""
+    rc, out, err = run_binary(["--version"])
+    with open(os.path.join(REPO, "VERSION")) as f:
+        want = f.read().strip()
+    check(rc == 0, "--version exited %d: %r" % (rc, err[:300]))
+    check(want in out, "--version output %r lacks %r" % (out[:200], want))
+
+
+@case
+def test_help():
+    """--help and serve --help exit 0; serve --help lists the flags"""
+    rc, out, err = run_binary(["--help"])
+    check(rc == 0, "--help exited %d: %r" % (rc, err[:300]))
+    check("serve" in out, "--help does not mention serve: %r" % out[:300])
+    rc, out, err = run_binary(["serve", "--help"])
+    check(rc == 0, "serve --help exited %d: %r" % (rc, err[:300]))
+    for flag in ("--listen", "--db", "--insecure-no-auth"):
+        check(flag in out, "serve --help does not list %s: %r" % (flag, out[:500]))
+    rc, out, err = run_binary(["no-such-command"])
+    check(rc != 0, "an unknown command exited 0")
+    rc, out, err = run_binary(["serve", "--no-such-flag"])
+    check(rc != 0, "an unknown serve flag exited 0")
+
+
+@case
+def test_unwritable_db():
+    """a database path that cannot be opened: non-zero exit with a message naming it"""
+    path = "/nonexistent-dir-%d/x.db" % os.getpid()
+    port = free_port()
+    try:
+        rc, out, err = run_binary(["serve", "--listen", "127.0.0.1:%d" % port, "--db", path], timeout=10)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("the server kept running with an unopenable database")
+    check(rc != 0, "exited 0 with an unopenable database")
+    check(path in err or path in out, "the message should name the database path: %r" % (err[:300] or out[:300]))
+
+
+if __name__ == "__main__":
+    suite.main()
