@@ -787,10 +787,12 @@ class Suite:
                     tb = traceback.extract_tb(e.__traceback__)
                     where = ""
                     here = os.path.dirname(os.path.abspath(__file__))
-                    for fr in reversed(tb):
-                        if os.path.dirname(os.path.abspath(fr.filename)) == here:
-                            where = " (at %s:%d)" % (os.path.basename(fr.filename), fr.lineno)
-                            break
+                    mine = [fr for fr in tb if os.path.dirname(os.path.abspath(fr.filename)) == here]
+                    tests = [fr for fr in mine if os.path.basename(fr.filename).startswith("test_")]
+                    if tests:
+                        where = " (at %s:%d)" % (os.path.basename(tests[-1].filename), tests[-1].lineno)
+                    elif mine:
+                        where = " (at %s:%d)" % (os.path.basename(mine[-1].filename), mine[-1].lineno)
                     reason = "%s: %s%s" % (type(e).__name__, e, where)
                 srv = self.server
                 if srv is not None:
