@@ -262,6 +262,41 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	return dispatch(srv, &req, rs);
 }
 
+static int hex_value(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes paths and query values in place, except that "%00" stays as written:
+ * a decoded NUL would silently cut the string short ("/api/v1/incidents%00" must not
+ * become "/api/v1/incidents"). */
+static size_t unescape_no_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *out = s;
+
+	(void)cls;
+	(void)conn;
+	for (const char *in = s; *in; in++) {
+		int hi = *in == '%' ? hex_value(in[1]) : -1;
+		int lo = hi >= 0 ? hex_value(in[2]) : -1;
+
+		if (lo >= 0 && (hi || lo)) {
+			*out++ = (char)(hi * 16 + lo);
+			in += 2;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			      enum MHD_RequestTerminationCode toe)
 {
@@ -304,7 +339,8 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
-		MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s:%u: address in use or not permitted",
 			 cfg->listen_addr, cfg->port);

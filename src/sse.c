@@ -40,6 +40,7 @@ struct sse_hub {
 	pthread_cond_t stop_cond;
 	bool stopping;
 	bool closing; /* streams end at their next read */
+	int64_t head; /* the highest committed sequence the hub knows of */
 };
 
 static int frame_event(struct buf *b, int64_t seq, const char *type, const char *payload)
@@ -106,7 +107,10 @@ struct sse_hub *sse_hub_new(struct store *store)
 
 void sse_hub_attach_store(struct sse_hub *hub, struct store *store)
 {
+	pthread_mutex_lock(&hub->lock);
 	hub->store = store;
+	hub->head = store_event_head(store);
+	pthread_mutex_unlock(&hub->lock);
 }
 
 void sse_hub_free(struct sse_hub *hub)
@@ -147,6 +151,8 @@ void sse_hub_publish(void *arg, const struct store_event *events, size_t nevents
 		slot->incident = events[i].incident;
 		slot->len = b.len;
 		slot->frame = buf_detach(&b);
+		if (events[i].seq > hub->head)
+			hub->head = events[i].seq;
 		if (slot->frame == NULL)
 			continue;
 		hub->ring_count++;
@@ -182,7 +188,7 @@ static int client_fill_from_ring(struct sse_hub *hub, struct sse_client *c)
 	size_t i;
 
 	if (hub->ring_count == 0)
-		return 0;
+		return c->cursor < hub->head; /* e.g. a resume right after a restart */
 	if (c->cursor + 1 < hub->ring[hub->ring_start].seq)
 		return 1;
 	/* Sequence numbers in the ring are increasing: skip what the client has. */

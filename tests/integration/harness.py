@@ -82,6 +82,12 @@ def iso_in(seconds):
     return iso(utcnow() + datetime.timedelta(seconds=seconds))
 
 
+def iso_ms_in(seconds):
+    """now + seconds as an ISO time with milliseconds."""
+    dt = utcnow() + datetime.timedelta(seconds=seconds)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+
+
 def parse_iso(text):
     check(isinstance(text, str) and ISO_RE.match(text), "not an ISO 8601 UTC time with Z: %r" % (text,))
     base = text[:19]
@@ -432,7 +438,7 @@ class Server:
             s.close()
         first = data.split(b"\r\n", 1)[0].decode("latin-1", "replace")
         resp = Resp(status, headers, body, "RAW", first[:60])
-        if resp.status >= 500:
+        if resp.status >= 500 and resp.status != 505:  # 505: an HTTP version it does not speak
             self.errors_5xx.append(("RAW", first[:60], status, short(body, 200)))
         return resp
 

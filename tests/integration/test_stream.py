@@ -132,6 +132,37 @@ def test_events_in_order():
 
 
 @case
+def test_refusals_publish_nothing():
+    """stream: refused commands publish no event; an event's incidentState matches GET"""
+    s = S()
+    inc = s.open_incident("Refusals %s" % tag(), "critical")
+    iid = inc["id"]
+    c = SSEClient(s, STREAM)
+    try:
+        r = s.post("/api/v1/incidents/%s/phase" % iid, {"advance": True})
+        check(r.status == 409, "advance without anyone on scene: %d" % r.status)
+        r = s.post("/api/v1/incidents/%s/timeline" % iid, {"text": ""})
+        check(r.status == 400, "empty text: %d" % r.status)
+        r = s.patch("/api/v1/incidents/%s" % iid, {"title": "x"}, headers={"If-Match": '"0"'})
+        check(r.status == 409, "stale If-Match: %d" % r.status)
+        text = "after refusals " + tag()
+        post_entry(s, iid, text)
+        evs = until_entry(c, text)
+        check(len(evs) == 1, "refused commands published events: %s" % short([(e.id, e.type) for e in evs]))
+        r = s.patch("/api/v1/incidents/%s" % iid, {"title": "Refusals renamed"})
+        expect_status(r, 200)
+        ev = c.next(timeout=5)
+        check(ev is not None and ev.type == "incident.updated", "no incident.updated event: %r" % ev)
+        state = ev.data.get("incidentState") or {}
+        cur = s.incident(iid)
+        check(state.get("version") == cur["version"] and state.get("title") == "Refusals renamed",
+              "incidentState (version %r, title %r) differs from GET (version %r)"
+              % (state.get("version"), state.get("title"), cur["version"]))
+    finally:
+        c.close()
+
+
+@case
 def test_resume_with_last_event_id():
     """stream: reconnect with Last-Event-ID gets exactly the missed events, in order, none twice"""
     s = S()
