@@ -35,11 +35,12 @@ static const char *const role_names[] = {"mim", "deputy", "scribe", "sre", "sme"
 					 NULL};
 
 /* Shorthands for field tables. */
-#define F_TEXT(n, req, maxc) {.name = n, .type = FIELD_STRING, .required = req, .max = maxc}
-#define F_TEXT_OPT(n, maxc) {.name = n, .type = FIELD_STRING, .nullable = true, .empty_ok = true, .max = maxc}
-#define F_ENUM(n, req, list) {.name = n, .type = FIELD_STRING, .required = req, .one_of = list}
-#define F_BOOL(n) {.name = n, .type = FIELD_BOOL}
-#define F_TIME(n) {.name = n, .type = FIELD_TIME, .nullable = true}
+#define F_TEXT(n, req, maxc) {.name = (n), .type = FIELD_STRING, .required = (req), .max = (maxc)}
+#define F_TEXT_OPT(n, maxc) \
+	{.name = (n), .type = FIELD_STRING, .nullable = true, .empty_ok = true, .max = (maxc)}
+#define F_ENUM(n, req, list) {.name = (n), .type = FIELD_STRING, .required = (req), .one_of = (list)}
+#define F_BOOL(n) {.name = (n), .type = FIELD_BOOL}
+#define F_TIME(n) {.name = (n), .type = FIELD_TIME, .nullable = true}
 
 /* ---- helpers ---- */
 
@@ -66,8 +67,9 @@ static json_t *read_body(struct http_request *req, const struct field_spec *spec
 			 struct field_value *values, int *reply_rc)
 {
 	struct api_error err;
-	json_t *body;
+	json_t *body = NULL;
 
+	*reply_rc = MHD_NO;
 	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
 	    json_validate(body, specs, nspecs, values, &err) != 0) {
 		json_decref(body);
@@ -82,6 +84,7 @@ static int incident_number(struct http_request *req, int64_t *number, int *reply
 {
 	struct api_error err;
 
+	*reply_rc = MHD_NO;
 	if (parse_incident_id(req->captures[0], number) != 0) {
 		api_error_set(&err, 404, "not_found", NULL, "no incident %.40s", req->captures[0]);
 		*reply_rc = http_reply_error(req, &err);
@@ -99,6 +102,7 @@ static int query_int(struct http_request *req, const char *name, int64_t dflt, i
 	uint64_t n;
 	char message[128];
 
+	*reply_rc = MHD_NO;
 	if (v == NULL || *v == '\0') {
 		*out = dflt;
 		return 0;

@@ -38,6 +38,7 @@ static int load_incident(struct store_conn *c, int64_t number, struct incident *
 	json_t *doc = NULL;
 	int rc;
 
+	incident_init(inc);
 	if (st == NULL)
 		goto io;
 	rc = store_step(st);
@@ -1234,7 +1235,7 @@ static int cmd_responder_patch(struct store_conn *c, void *arg)
 	struct cmd *cmd = &rc_->base;
 	const struct responder_input *in = rc_->in;
 	struct incident inc;
-	struct responder resp;
+	struct responder resp = {0};
 	struct store_stmt *st;
 	struct doctrine_verdict verdict;
 	char what[64];
