@@ -15,26 +15,30 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 # core types and helpers
 CORE_SRCS   := src/buf.c src/parse.c src/json.c src/codec.c
 # domain: the doctrine, pure, clock injected
-DOMAIN_SRCS := src/incident.c src/doctrine.c
+DOMAIN_SRCS := src/incident.c src/doctrine.c src/can.c src/tracks.c src/guardrails.c src/firstten.c src/assist.c
 # store: the event log and projections behind store.h
 STORE_SRCS  := src/store_sqlite.c
 # service: commands = validate + one transaction + publish
 SVC_SRCS    := src/service.c src/sse.c
 # http: server, routes, handlers
 HTTP_SRCS   := src/http.c src/api.c
-LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS)
+# web: the browser UI under web/, embedded by tools/embed.c into build/web_assets.c
+WEB_SRCS    := src/web.c
+LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS) $(WEB_SRCS)
 MAIN_SRCS   := src/main.c
 UNIT_SRCS   := $(wildcard tests/unit/*.c)
 
 BUILD   := build
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+WEB_FILES := $(shell find web -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
+GEN_SRCS  := $(BUILD)/web_assets.c
 
-REL_OBJS  := $(patsubst %.c,$(BUILD)/rel/%.o,$(LIB_SRCS) $(MAIN_SRCS))
-SAN_OBJS  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+REL_OBJS  := $(patsubst %.c,$(BUILD)/rel/%.o,$(LIB_SRCS) $(MAIN_SRCS) $(GEN_SRCS))
+SAN_OBJS  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(GEN_SRCS))
 SAN_MAIN  := $(patsubst %.c,$(BUILD)/san/%.o,$(MAIN_SRCS))
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/san/%.o,$(UNIT_SRCS))
 
-.PHONY: all run test unit deps lint bench fuzz clean
+.PHONY: all run test unit deps lint bench fuzz clean FORCE
 all: majorops
 
 majorops: $(REL_OBJS)
@@ -47,6 +51,18 @@ $(BUILD)/rel/%.o: %.c $(wildcard src/*.h)
 $(BUILD)/san/%.o: %.c $(wildcard src/*.h) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -DUNITTEST -Isrc -c -o $@ $<
+
+# The embedded UI: regenerated when any file under web/ changes, appears or goes.
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+
+$(BUILD)/web_files.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(WEB_FILES)' | cmp -s - $@ || echo '$(WEB_FILES)' > $@
+
+$(BUILD)/web_assets.c: $(BUILD)/embed $(WEB_FILES) $(BUILD)/web_files.list
+	$(BUILD)/embed web $(WEB_FILES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/majorops-san: $(SAN_OBJS) $(SAN_MAIN)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
@@ -64,6 +80,7 @@ run: deps
 # The whole suite under ASan+UBSan; the last line is "N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/majorops-san $(BUILD)/unit
+	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 	@sh tests/run.sh
 
 unit: $(BUILD)/unit

@@ -9,6 +9,13 @@ for p in $need; do
 		missing="$missing $p"
 	fi
 done
+# The browser tests: Debian's Chromium, and Node.js with npm (for playwright-core).  These
+# are checked by command, so a Node.js installed another way (with its own npm) is kept.
+for pc in chromium:chromium nodejs:node npm:npm; do
+	if ! command -v "${pc#*:}" >/dev/null 2>&1; then
+		missing="$missing ${pc%%:*}"
+	fi
+done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
 	echo "installing:$missing"

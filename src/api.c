@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "doctrine.h"
 #include "parse.h"
 #include "service.h"
 #include "sse.h"
 #include "store.h"
+#include "web.h"
 
 #define LIST_LIMIT_DEFAULT 50
 #define LIST_LIMIT_MAX 200
@@ -503,6 +505,7 @@ static int handle_role_put(struct http_request *req)
 	json_t *body, *out = NULL;
 	int64_t number;
 	enum role role;
+	char person[INCIDENT_SHORT_MAX * 4 + 1];
 	int rc;
 
 	if (incident_number(req, &number, &rc) != 0)
@@ -516,7 +519,9 @@ static int handle_role_put(struct http_request *req)
 	body = read_body(req, role_fields, 1, v, &rc);
 	if (body == NULL)
 		return rc;
-	rc = service_role_assign(req->app, req->actor, number, role, v[0].str, &out, &err);
+	/* Names are kept trimmed; a blank name vacates the role like "" does. */
+	str_trim_copy(person, v[0].str, sizeof(person));
+	rc = service_role_assign(req->app, req->actor, number, role, person, &out, &err);
 	json_decref(body);
 	return reply_incident(req, rc, 200, out, &err);
 }
@@ -666,5 +671,13 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/incidents/{id}/responders", handle_responder_list, false},
 	{"POST", "/api/v1/incidents/{id}/responders", handle_responder_post, true},
 	{"PATCH", "/api/v1/incidents/{id}/responders/{rid}", handle_responder_patch, true},
+	/* the browser UI (web.h): the embedded assets and the app shell */
+	{"GET", "/assets/{a}", web_handle_asset, false},
+	{"GET", "/assets/{a}/{b}", web_handle_asset, false},
+	{"GET", "/assets/{a}/{b}/{c}", web_handle_asset, false},
+	{"GET", "/new", web_handle_shell, false},
+	{"GET", "/admin", web_handle_shell, false},
+	{"GET", "/admin/incidents/{id}", web_handle_shell, false},
+	{"GET", "/exec", web_handle_shell, false},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -133,3 +133,22 @@ size_t str_copy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+
+void str_trim_copy(char *dst, const char *src, size_t size)
+{
+	const char *end;
+	size_t n;
+
+	if (size == 0)
+		return;
+	while (*src == ' ' || *src == '\t' || *src == '\n' || *src == '\r')
+		src++;
+	end = src + strlen(src);
+	while (end > src && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	n = (size_t)(end - src);
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}

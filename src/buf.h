@@ -42,4 +42,7 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap) BUF_WARN_UNUSED BUF_
  * length of `src` so truncation is visible (strlcpy semantics). */
 size_t str_copy(char *dst, const char *src, size_t size);
 
+/* Copies `src` without its leading and trailing white space (truncating to size-1 bytes). */
+void str_trim_copy(char *dst, const char *src, size_t size);
+
 #endif

@@ -40,6 +40,29 @@ static const char *const rule_names[] = {
 	"roles.existentialNoCombination",  /* DOCTRINE_ROLE_EXISTENTIAL */
 	"reopen.notResolved",              /* DOCTRINE_REOPEN_NOT_RESOLVED */
 	"responder.forwardOnly",           /* DOCTRINE_RESPONDER_BACKWARD */
+	"track.notActive",                 /* DOCTRINE_TRACK_NOT_ACTIVE */
+	"track.timeboxRange",              /* DOCTRINE_TRACK_TIMEBOX */
+	"hypothesis.terminal",             /* DOCTRINE_HYPOTHESIS_TERMINAL */
+	"hypothesis.untested",             /* DOCTRINE_HYPOTHESIS_UNTESTED */
+	"hypothesis.forwardOnly",          /* DOCTRINE_HYPOTHESIS_BACKWARD */
+	"hypothesis.evidenceRequired",     /* DOCTRINE_HYPOTHESIS_EVIDENCE */
+	"handoff.noMim",                   /* DOCTRINE_HANDOFF_NO_MIM */
+	"handoff.notMim",                  /* DOCTRINE_HANDOFF_NOT_MIM */
+	"handoff.noTarget",                /* DOCTRINE_HANDOFF_NO_TARGET */
+	"handoff.selfOffer",               /* DOCTRINE_HANDOFF_SELF */
+	"handoff.noBrief",                 /* DOCTRINE_HANDOFF_NO_BRIEF */
+	"handoff.alreadyPending",          /* DOCTRINE_HANDOFF_PENDING */
+	"handoff.noOffer",                 /* DOCTRINE_HANDOFF_NO_OFFER */
+	"handoff.notOffered",              /* DOCTRINE_HANDOFF_NOT_OFFERED */
+	"handoff.offerStale",              /* DOCTRINE_HANDOFF_STALE */
+	"handoff.notParty",                /* DOCTRINE_HANDOFF_NOT_PARTY */
+	"handoff.required",                /* DOCTRINE_HANDOFF_REQUIRED */
+	"authority.noMim",                 /* DOCTRINE_AUTHORITY_NO_MIM */
+	"authority.notMim",                /* DOCTRINE_AUTHORITY_NOT_MIM */
+	"authority.noTarget",              /* DOCTRINE_AUTHORITY_NO_TARGET */
+	"authority.alreadyHolder",         /* DOCTRINE_AUTHORITY_ALREADY */
+	"authority.notGiven",              /* DOCTRINE_AUTHORITY_NOT_GIVEN */
+	"authority.notHolder",             /* DOCTRINE_AUTHORITY_NOT_HOLDER */
 };
 _Static_assert(NELEM(rule_names) == DOCTRINE__MAX, "rule_names out of step");
 
@@ -114,21 +137,31 @@ static const struct combination combinations[] = {
 static void verdict_set(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void verdict_set(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt, ...)
+static void verdict_vset(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt,
+			 va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void verdict_vset(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt,
+			 va_list ap)
 {
 	char suffix[64];
 	size_t nsuffix, len;
-	va_list ap;
 
 	if (v == NULL)
 		return;
 	v->rule = rule;
 	nsuffix = (size_t)snprintf(suffix, sizeof(suffix), " (%s)", doctrine_rule_name(rule));
-	va_start(ap, fmt);
 	vsnprintf(v->message, sizeof(v->message) - nsuffix, fmt, ap);
-	va_end(ap);
 	len = strlen(v->message);
 	memcpy(v->message + len, suffix, nsuffix + 1);
+}
+
+static void verdict_set(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verdict_vset(v, rule, fmt, ap);
+	va_end(ap);
 }
 
 static void verdict_ok(struct doctrine_verdict *v)
@@ -200,6 +233,31 @@ static bool is_existential(enum severity sev, bool existential)
 static bool is_resolved(const struct incident *inc)
 {
 	return inc->status == STATUS_RESOLVED || inc->resolved_at != TIME_NONE;
+}
+
+void doctrine_verdict_set(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt,
+			  ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verdict_vset(v, rule, fmt, ap);
+	va_end(ap);
+}
+
+void doctrine_verdict_ok(struct doctrine_verdict *v)
+{
+	verdict_ok(v);
+}
+
+bool doctrine_person_same(const char *a, const char *b)
+{
+	return person_same(a, b);
+}
+
+const char *doctrine_role_title(enum role r)
+{
+	return role_title(r);
 }
 
 const char *doctrine_rule_name(enum doctrine_rule rule)

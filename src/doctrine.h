@@ -31,6 +31,30 @@ enum doctrine_rule {
 	DOCTRINE_ROLE_EXISTENTIAL,     /* "roles.existentialNoCombination" */
 	DOCTRINE_REOPEN_NOT_RESOLVED,  /* "reopen.notResolved" */
 	DOCTRINE_RESPONDER_BACKWARD,   /* "responder.forwardOnly" */
+	/* recovery tracks, hypotheses, MIM hand-off, information authority: tracks.h */
+	DOCTRINE_TRACK_NOT_ACTIVE,     /* "track.notActive": a finished track cannot change */
+	DOCTRINE_TRACK_TIMEBOX,        /* "track.timeboxRange": timebox out of bounds */
+	DOCTRINE_HYPOTHESIS_TERMINAL,  /* "hypothesis.terminal": confirmed/rejected are final */
+	DOCTRINE_HYPOTHESIS_UNTESTED,  /* "hypothesis.untested": proposed → confirmed skips testing */
+	DOCTRINE_HYPOTHESIS_BACKWARD,  /* "hypothesis.forwardOnly": testing → proposed */
+	DOCTRINE_HYPOTHESIS_EVIDENCE,  /* "hypothesis.evidenceRequired": concluding without evidence */
+	DOCTRINE_HANDOFF_NO_MIM,       /* "handoff.noMim": nobody holds MIM to hand off */
+	DOCTRINE_HANDOFF_NOT_MIM,      /* "handoff.notMim": only the MIM offers command */
+	DOCTRINE_HANDOFF_NO_TARGET,    /* "handoff.noTarget": an offer names the incoming person */
+	DOCTRINE_HANDOFF_SELF,         /* "handoff.selfOffer": offering command to the MIM */
+	DOCTRINE_HANDOFF_NO_BRIEF,     /* "handoff.noBrief": an offer carries a CAN brief */
+	DOCTRINE_HANDOFF_PENDING,      /* "handoff.alreadyPending": one pending offer at a time */
+	DOCTRINE_HANDOFF_NO_OFFER,     /* "handoff.noOffer": accept/withdraw with nothing pending */
+	DOCTRINE_HANDOFF_NOT_OFFERED,  /* "handoff.notOffered": only the offered person accepts */
+	DOCTRINE_HANDOFF_STALE,        /* "handoff.offerStale": the MIM changed since the offer */
+	DOCTRINE_HANDOFF_NOT_PARTY,    /* "handoff.notParty": withdraw by someone not in the offer */
+	DOCTRINE_HANDOFF_REQUIRED,     /* "handoff.required": replacing a MIM without hand-off */
+	DOCTRINE_AUTHORITY_NO_MIM,     /* "authority.noMim": no MIM to hold or give authority */
+	DOCTRINE_AUTHORITY_NOT_MIM,    /* "authority.notMim": only the MIM gives authority */
+	DOCTRINE_AUTHORITY_NO_TARGET,  /* "authority.noTarget": give names a person */
+	DOCTRINE_AUTHORITY_ALREADY,    /* "authority.alreadyHolder": give to the current holder */
+	DOCTRINE_AUTHORITY_NOT_GIVEN,  /* "authority.notGiven": return while the MIM holds it */
+	DOCTRINE_AUTHORITY_NOT_HOLDER, /* "authority.notHolder": return by neither holder nor MIM */
 	DOCTRINE__MAX
 };
 
@@ -40,6 +64,21 @@ struct doctrine_verdict {
 };
 
 const char *doctrine_rule_name(enum doctrine_rule rule);
+
+/* Fills `v` (when not NULL) with `rule` and a sentence for a person, always ending in the
+ * rule's machine name in parentheses ("… (track.notActive)"); a long sentence is cut, never
+ * the name.  Other domain modules (tracks.c) phrase their refusals through these. */
+void doctrine_verdict_set(struct doctrine_verdict *v, enum doctrine_rule rule, const char *fmt,
+			  ...) __attribute__((format(printf, 3, 4)));
+/* DOCTRINE_OK with an empty message (no-op on NULL). */
+void doctrine_verdict_ok(struct doctrine_verdict *v);
+
+/* One person, compared as the doctrine does: trimmed, ASCII case-insensitive; a blank or
+ * NULL name is nobody and matches nobody (not even another blank). */
+bool doctrine_person_same(const char *a, const char *b);
+/* How a person on the bridge says a role: "MIM", "deputy", "customer ops lead"; "?" out of
+ * range. */
+const char *doctrine_role_title(enum role r);
 
 /* Severity → alarm level: critical 3, high 2, medium 1, low 0. */
 int doctrine_alarm_level(enum severity s);

@@ -258,7 +258,15 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	}
 	req.state = rs;
 	actor = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-MajorOps-Actor");
-	req.actor = actor && *actor && strlen(actor) <= 200 ? actor : "local";
+	if (actor && (!utf8_valid(actor) || str_blank(actor) || utf8_length(actor) > HTTP_ACTOR_MAX)) {
+		struct api_error err;
+
+		api_error_set(&err, 400, "invalid_field", "X-MajorOps-Actor",
+			      "X-MajorOps-Actor must be a name of 1 to %d characters in UTF-8",
+			      HTTP_ACTOR_MAX);
+		return (enum MHD_Result)http_reply_error(&req, &err);
+	}
+	req.actor = actor ? actor : "local";
 	return dispatch(srv, &req, rs);
 }
 
@@ -295,6 +303,44 @@ static size_t unescape_no_nul(void *cls, struct MHD_Connection *conn, char *s)
 	}
 	*out = '\0';
 	return (size_t)(out - s);
+}
+
+/*
+ * libmicrohttpd 0.9.75 stores every query argument in the connection's memory pool and,
+ * when the pool runs out while parsing them, stalls the connection without answering.
+ * The URI log callback sees the raw URI before that parse, so a URI with more arguments
+ * than any route takes is answered here, directly on the socket, and the socket shut:
+ * the library then tidies the connection up as closed by the peer.
+ */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	static const char body[] =
+		"{\"error\":{\"code\":\"too_large\",\"message\":\"the query has more than 256 parameters\"}}";
+	char reply[512];
+	int len;
+	const char *query = strchr(uri, '?');
+	const union MHD_ConnectionInfo *info;
+	size_t nparams = 0;
+
+	(void)cls;
+	if (query == NULL)
+		return NULL;
+	for (const char *p = query; *p; p++)
+		nparams += *p == '&';
+	if (nparams < HTTP_QUERY_PARAMS_MAX)
+		return NULL;
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	len = snprintf(reply, sizeof(reply),
+		       "HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json\r\n"
+		       "Connection: close\r\nContent-Length: %zu\r\n\r\n%s",
+		       sizeof(body) - 1, body);
+	if (info && len > 0) {
+		ssize_t sent = send(info->connect_fd, reply, (size_t)len, MSG_NOSIGNAL);
+
+		(void)sent; /* best effort: the connection is closed either way */
+		shutdown(info->connect_fd, SHUT_RDWR);
+	}
+	return NULL;
 }
 
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -337,10 +383,11 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads > 0 ? cfg->threads : HTTP_THREADS_DEFAULT),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS_MAX,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
-		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL, MHD_OPTION_END);
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s:%u: address in use or not permitted",
 			 cfg->listen_addr, cfg->port);

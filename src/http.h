@@ -25,6 +25,11 @@ struct request_state;
 #define HTTP_THREADS_DEFAULT 16
 #define HTTP_CONNECTIONS_MAX 20000
 #define HTTP_IDLE_TIMEOUT_S 120
+#define HTTP_QUERY_PARAMS_MAX 256 /* more → 414 */
+#define HTTP_ACTOR_MAX 200 /* characters in X-MajorOps-Actor */
+/* Per-connection pool for request headers and reply buffers; libmicrohttpd answers 431
+ * when the headers do not fit. */
+#define HTTP_CONNECTION_MEMORY (32 * 1024)
 
 struct http_request {
 	struct app *app;

@@ -77,6 +77,51 @@ int json_parse_body(const char *data, size_t len, json_t **out, struct api_error
 	return 0;
 }
 
+bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned cp;
+		int extra;
+
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xE0) == 0xC0) {
+			cp = *p & 0x1F;
+			extra = 1;
+		} else if ((*p & 0xF0) == 0xE0) {
+			cp = *p & 0x0F;
+			extra = 2;
+		} else if ((*p & 0xF8) == 0xF0) {
+			cp = *p & 0x07;
+			extra = 3;
+		} else {
+			return false;
+		}
+		p++;
+		for (int i = 0; i < extra; i++, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (*p & 0x3F);
+		}
+		if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+	}
+	return true;
+}
+
+bool str_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
 size_t utf8_length(const char *s)
 {
 	size_t n = 0;
@@ -123,8 +168,8 @@ static int check_string(const struct field_spec *f, const char *s, const char *w
 {
 	size_t n = utf8_length(s);
 
-	if (n == 0 && !f->empty_ok)
-		return api_error_set(err, 400, "invalid_field", f->name, "%s must not be empty", what);
+	if ((n == 0 || str_blank(s)) && !f->empty_ok)
+		return api_error_set(err, 400, "invalid_field", f->name, "%s must not be blank", what);
 	if (f->max && (int64_t)n > f->max)
 		return api_error_set(err, 400, "invalid_field", f->name,
 				     "%s is %zu characters; at most %lld are allowed", what, n,

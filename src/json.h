@@ -67,6 +67,12 @@ struct field_value {
 int json_validate(json_t *obj, const struct field_spec *specs, size_t nspecs,
 		  struct field_value *values, struct api_error *err);
 
+/* Whether `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+bool utf8_valid(const char *s);
+
+/* Whether `s` holds nothing but spaces, tabs and line breaks. */
+bool str_blank(const char *s);
+
 /* Counts code points of a valid UTF-8 string. */
 size_t utf8_length(const char *s);
 

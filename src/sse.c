@@ -305,7 +305,10 @@ struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection
 		return NULL;
 	c->hub = hub;
 	c->conn = conn;
-	c->cursor = cursor;
+	/* An id from the future (a store that was reset or restored) means "from now". */
+	pthread_mutex_lock(&hub->lock);
+	c->cursor = cursor > hub->head ? hub->head : cursor;
+	pthread_mutex_unlock(&hub->lock);
 	c->incident = incident;
 	buf_init(&c->out, SSE_CLIENT_QUEUE_MAX);
 	/* A first comment flushes the headers through proxies right away. */

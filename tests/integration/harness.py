@@ -528,6 +528,9 @@ def expect_error(resp, status, code=None, field=None, rule=None):
     check(isinstance(body, dict) and isinstance(body.get("error"), dict),
           "%s %s: %d without a JSON error body: %s" % (resp.method, resp.path, resp.status, short(resp.raw)))
     err = body["error"]
+    ctype = (resp.header("Content-Type") or "").lower()
+    check(ctype.startswith("application/json"), "%s %s: error answer with Content-Type %r"
+          % (resp.method, resp.path, ctype))
     check(isinstance(err.get("code"), str) and err.get("code"),
           "%s %s: error without code: %s" % (resp.method, resp.path, short(body)))
     check(isinstance(err.get("message"), str) and err.get("message"),

@@ -546,6 +546,101 @@ def test_broken_http():
 
 
 @case
+def test_keepalive_after_refusals():
+    """a refused request leaves its keep-alive connection usable (the body was consumed)"""
+    import http.client as hc
+    s = S()
+    iid = probe()
+    with unchanged():
+        conn = hc.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        try:
+            reqs = [("POST", INC, b'{"title":"x","severity":"low"}' + b" " * 5000, "text/plain", 415),
+                    ("POST", INC, b'{"title": broken' + b" " * 5000, "application/json", 400),
+                    ("POST", INC + "/INC-999999/timeline", b'{"text":"' + b"t" * 5000 + b'"}', "application/json", 404),
+                    ("DELETE", INC, b'{"x":"' + b"y" * 5000 + b'"}', "application/json", 405),
+                    ("PATCH", INC + "/" + iid, b'{"title":"stale"}', "application/json", 409),
+                    ("POST", "/api/v1/nope", b'{"a":"' + b"b" * 5000 + b'"}', "application/json", 404)]
+            for method, p, body, ctype, want in reqs:
+                h = {"Content-Type": ctype}
+                if want == 409:
+                    h["If-Match"] = '"0"'
+                conn.request(method, p, body=body, headers=h)
+                r = conn.getresponse()
+                raw = r.read()
+                check(r.status == want, "%s %s: expected %d, got %d %s" % (method, p, want, r.status, short(raw)))
+                closing = (r.getheader("Connection") or "").lower() == "close"
+                if closing:
+                    conn.close()
+                    conn = hc.HTTPConnection("127.0.0.1", s.port, timeout=10)
+                    continue
+                conn.request("GET", "/healthz")
+                r2 = conn.getresponse()
+                raw2 = r2.read()
+                check(r2.status == 200, "GET /healthz on the same connection after %s %s: %d %s"
+                      % (method, p, r2.status, short(raw2)))
+        finally:
+            conn.close()
+
+
+@case
+def test_big_numbers_and_names():
+    """out-of-range numbers and over-long names → 400 naming the field"""
+    s = S()
+    iid = probe()
+    with unchanged():
+        r = post_json_bytes(INC, b'{"title":"x","severity":"low","customerCount":99999999999999999999999}')
+        expect_error(r, 400, ("invalid_field", "malformed_json"))
+        r = post_json_bytes(INC, b'{"title":"x","severity":"low","customerCount":1e400}')
+        expect_error(r, 400, ("invalid_field", "malformed_json"))
+        expect_error(s.post(INC + "/%s/phase" % iid, {"to": 2 ** 63}), 400)
+        expect_error(s.put(INC + "/%s/roles/mim" % iid, {"person": "p" * 201}), 400, "invalid_field", field="person")
+        expect_error(s.post(INC + "/%s/responders" % iid, {"person": "p" * 201}), 400, "invalid_field",
+                     field="person")
+        expect_error(s.get(INC + "/%s/timeline?after=99999999999999999999999" % iid), 400, "invalid_field",
+                     field="after")
+
+
+@case
+def test_bad_actor_header():
+    """X-MajorOps-Actor with invalid UTF-8 → 400, not a 5xx; nothing written"""
+    s = S()
+    iid = probe()
+    with unchanged():
+        for actor in (b"\xff\xfe", b"\xc0\xaf", b"ok\xed\xa0\x80"):
+            for method, p, body in (("POST", "/api/v1/incidents/%s/timeline" % iid, b'{"text":"hello"}'),
+                                    ("POST", "/api/v1/incidents", b'{"title":"t","severity":"low"}'),
+                                    ("PUT", "/api/v1/incidents/%s/roles/scribe" % iid, b'{"person":"a"}')):
+                head = ("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                        "Content-Length: %d\r\n" % (method, p, len(body))).encode()
+                r = s.raw(head + b"X-MajorOps-Actor: " + actor + b"\r\n\r\n" + body, timeout=5)
+                check(r is not None, "%s %s with actor %r: no answer" % (method, p, actor))
+                expect_error(r, 400)
+    # a valid non-ASCII name is fine
+    body = b'{"text":"hola"}'
+    r = s.raw(("POST /api/v1/incidents/%s/timeline HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+               "Content-Type: application/json\r\nContent-Length: %d\r\n" % (iid, len(body))).encode()
+              + b"X-MajorOps-Actor: Jos\xc3\xa9\r\n\r\n" + body)
+    expect_status(r, 201)
+    check(r.json.get("author") == "José", "UTF-8 actor recorded as %r" % r.json.get("author"))
+
+
+@case
+def test_many_query_parameters():
+    """a GET with 300-1000 query parameters (a few KiB of URL) is answered promptly, not left hanging"""
+    s = S()
+    for n in (300, 1000):
+        q = "&".join("x%d=1" % i for i in range(n))
+        t0 = time.time()
+        try:
+            r = s.request("GET", "/api/v1/incidents?" + q, timeout=5)
+        except Exception as e:  # noqa: BLE001
+            raise AssertionError("GET /api/v1/incidents?<%d params, %d bytes>: no answer (%s after %.1fs)"
+                                 % (n, len(q), type(e).__name__, time.time() - t0))
+        check(r.status < 500, "%d params: %d" % (n, r.status))
+    check(s.healthy(), "server stopped answering")
+
+
+@case
 def test_never_500():
     """no answer in this file was a 5xx"""
     s = S()

@@ -54,6 +54,8 @@ def check_sane(evs, what="stream"):
         check(ev.data.get("type") == ev.type, "%s: data.type %r differs from event %r"
               % (what, ev.data.get("type"), ev.type))
         check(ev.type in EVENT_TYPES, "%s: unknown event type %r" % (what, ev.type))
+        for k in ("incident", "at", "actor", "incidentState"):
+            check(k in ev.data, "%s: event %s lacks %r: %s" % (what, ev.id, k, short(ev.data, 200)))
     return seqs
 
 
@@ -241,6 +243,69 @@ def test_replay_from_zero():
 
 
 @case
+def test_concurrent_writers_order():
+    """stream: 8 concurrent writers — every entry's event exactly once, ids contiguous and increasing"""
+    import threading
+    s = S()
+    incs = [s.open_incident("Concurrent stream %d %s" % (i, tag()), "low")["id"] for i in range(2)]
+    c = SSEClient(s, STREAM)
+    acked = {}
+    lock = threading.Lock()
+
+    def write(w):
+        for k in range(25):
+            text = "cw%d-%d-%s" % (w, k, tag())
+            r = s.post("/api/v1/incidents/%s/timeline" % incs[w % 2], {"text": text})
+            if r.status == 201:
+                with lock:
+                    acked[r.json["id"]] = text
+    try:
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        check(len(acked) == 200, "only %d of 200 writes acknowledged" % len(acked))
+        last = "cw-done " + tag()
+        post_entry(s, incs[0], last)
+        evs = until_entry(c, last, timeout=30)
+        seqs = check_sane(evs, "concurrent")
+        check(seqs == list(range(seqs[0], seqs[-1] + 1)), "ids have gaps: missing %r"
+              % sorted(set(range(seqs[0], seqs[-1] + 1)) - set(seqs))[:10])
+        seen = {}
+        for e in evs:
+            if e.type == "timeline.entry":
+                eid = e.data["entry"]["id"]
+                check(eid not in seen, "entry %r delivered twice" % eid)
+                seen[eid] = entry_text(e)
+        lost = [k for k in acked if k not in seen]
+        check(not lost, "%d acknowledged entries never reached the stream, e.g. %r" % (len(lost), lost[:5]))
+        check(all(seen[k] == v for k, v in acked.items()), "event text differs from the acknowledged entry")
+    finally:
+        c.close()
+
+
+@case
+def test_future_last_event_id():
+    """stream: a Last-Event-ID beyond the newest event is refused (400) or still gets new events"""
+    s = S()
+    inc = s.open_incident("Future id %s" % tag(), "low")
+    c = SSEClient(s, STREAM, last_event_id=10 ** 9)
+    try:
+        if c.status == 200:
+            text = "after a future id " + tag()
+            post_entry(s, inc["id"], text)
+            evs = c.collect(timeout=3, until=lambda ev: entry_text(ev) == text)
+            check(evs and entry_text(evs[-1]) == text,
+                  "a client that reconnects with Last-Event-ID 1000000000 (beyond the newest) gets 200 and "
+                  "then no new event at all")
+        else:
+            check(c.status == 400, "Last-Event-ID beyond the head: %d %s" % (c.status, short(c.body)))
+    finally:
+        c.close()
+
+
+@case
 def test_incident_filter():
     """stream: ?incident=INC-n carries only that incident's events (live and replayed)"""
     s = S()
@@ -307,6 +372,28 @@ def test_many_clients():
         check(s.healthy(), "server stopped answering with a lazy stream client")
     finally:
         lazy.close()
+
+
+@case
+def test_sigterm_with_open_streams():
+    """stream: SIGTERM with open stream clients (live and catching up) exits 0 promptly"""
+    import time
+    s = Server().start()
+    clients = []
+    try:
+        inc = s.open_incident("Stop with clients %s" % tag(), "low")
+        for i in range(20):
+            post_entry(s, inc["id"], "before stop %d" % i)
+        clients = [SSEClient(s, STREAM) for _ in range(3)] + [SSEClient(s, STREAM, last_event_id=0)]
+        t0 = time.time()
+        problems = s.stop(timeout=10)
+        took = time.time() - t0
+        check(not problems, "; ".join(problems))
+        check(took < 5, "took %.1fs to stop with stream clients connected" % took)
+    finally:
+        for c in clients:
+            c.close()
+        s.cleanup()
 
 
 @case

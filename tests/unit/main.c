@@ -8,6 +8,11 @@ extern const struct unit_case buf_suite[];
 extern const struct unit_case parse_suite[];
 extern const struct unit_case doctrine_suite[];
 extern const struct unit_case json_suite[];
+extern const struct unit_case can_suite[];
+extern const struct unit_case tracks_suite[];
+extern const struct unit_case guardrails_suite[];
+extern const struct unit_case firstten_suite[];
+extern const struct unit_case assist_suite[];
 
 int unit_case_failed;
 const char *unit_case_name;
@@ -29,7 +34,10 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 
 int main(void)
 {
-	const struct unit_case *suites[] = {buf_suite, parse_suite, doctrine_suite, json_suite};
+	const struct unit_case *suites[] = {
+		buf_suite, parse_suite, doctrine_suite, json_suite, can_suite, tracks_suite,
+		guardrails_suite, firstten_suite, assist_suite,
+	};
 	int passed = 0, failed = 0;
 
 	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {

@@ -83,6 +83,13 @@ static void test_doctrine_rule_names(void)
 		"status.resolvedOnlyInResolution", "roles.neverCombine", "roles.onlyMediumLow",
 		"roles.onlyBelowCritical", "roles.existentialNoCombination",
 		"reopen.notResolved", "responder.forwardOnly",
+		"track.notActive", "track.timeboxRange", "hypothesis.terminal", "hypothesis.untested",
+		"hypothesis.forwardOnly", "hypothesis.evidenceRequired", "handoff.noMim",
+		"handoff.notMim", "handoff.noTarget", "handoff.selfOffer", "handoff.noBrief",
+		"handoff.alreadyPending", "handoff.noOffer", "handoff.notOffered", "handoff.offerStale",
+		"handoff.notParty", "handoff.required", "authority.noMim", "authority.notMim",
+		"authority.noTarget", "authority.alreadyHolder", "authority.notGiven",
+		"authority.notHolder",
 	};
 
 	for (int r = 0; r < DOCTRINE__MAX; r++)

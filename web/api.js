@@ -1,0 +1,99 @@
+// api — the one way the browser talks to the server: fetch under /api/v1, JSON in and out.
+// Failures surface as ApiError carrying the server's {code, message, field, rule}.
+// Until sign-in exists the acting person is the "you are" name kept in localStorage and
+// sent as X-MajorOps-Actor on every request.
+import {noteServerDate} from './time.js';
+
+const ACTOR_KEY = 'majorops.actor';
+export const API_BASE = '/api/v1';
+
+export function actor() {
+	try {
+		return localStorage.getItem(ACTOR_KEY) || '';
+	} catch {
+		return '';
+	}
+}
+
+export function setActor(name) {
+	const clean = String(name || '').trim().slice(0, 200);
+	try {
+		if (clean) localStorage.setItem(ACTOR_KEY, clean);
+		else localStorage.removeItem(ACTOR_KEY);
+	} catch {
+		// private mode: the name lasts for this page only
+	}
+	memo = clean;
+	return clean;
+}
+
+let memo = null;
+function currentActor() {
+	if (memo === null) memo = actor();
+	return memo;
+}
+
+export class ApiError extends Error {
+	constructor(status, body) {
+		const e = (body && body.error) || {};
+		super(e.message || (status ? `the server answered ${status}` : 'the server cannot be reached'));
+		this.status = status;
+		this.code = e.code || (status ? 'http_' + status : 'network');
+		this.field = e.field || null;
+		this.rule = e.rule || null;
+	}
+}
+
+export async function request(method, path, body, options = {}) {
+	const headers = {Accept: 'application/json'};
+	const me = currentActor();
+	if (me) {
+		if (/[^\u0020-\u00ff]/.test(me))
+			throw new ApiError(400, {error: {code: 'invalid_field', field: 'actor',
+				message: 'until sign-in exists your name must use Latin-1 characters'}});
+		headers['X-MajorOps-Actor'] = me;
+	}
+	if (body !== undefined) headers['Content-Type'] = 'application/json';
+	if (options.ifMatch !== undefined && options.ifMatch !== null) headers['If-Match'] = `"${options.ifMatch}"`;
+	let resp;
+	try {
+		resp = await fetch(API_BASE + path, {
+			method, headers, cache: 'no-store', credentials: 'same-origin', signal: options.signal,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	} catch (err) {
+		if (err && err.name === 'AbortError') throw err;
+		throw new ApiError(0, null);
+	}
+	noteServerDate(resp.headers.get('Date'));
+	const raw = await resp.text();
+	let data = null;
+	if (raw) {
+		try {
+			data = JSON.parse(raw);
+		} catch {
+			data = null;
+		}
+	}
+	if (!resp.ok) throw new ApiError(resp.status, data);
+	return data;
+}
+
+export const api = {
+	get: (path, o) => request('GET', path, undefined, o),
+	post: (path, body, o) => request('POST', path, body || {}, o),
+	patch: (path, body, o) => request('PATCH', path, body, o),
+	put: (path, body, o) => request('PUT', path, body, o),
+};
+
+// A 404 or 405 from an endpoint that is not built yet: the panel hides.
+export function isMissing(err) {
+	return err instanceof ApiError && (err.status === 404 || err.status === 405);
+}
+
+// "title: title is longer than 200 characters" — the message, naming the field.
+export function describe(err) {
+	if (!(err instanceof Error)) return String(err);
+	if (err.field && !err.message.includes(err.field)) return `${err.field}: ${err.message}`;
+	return err.message;
+}

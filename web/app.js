@@ -1,0 +1,155 @@
+// app — boots the console: the frame (top bar, clock, help), the one live stream, the
+// store, and the router that mounts views/<view>.js into the frame.  Each view exports
+// mount(root, store) and returns {unmount, shortcut?}.
+import {Store} from './store.js';
+import {LiveStream} from './sse.js';
+import {api, actor, setActor} from './api.js';
+import {h, delegate, text} from './dom.js';
+import {tickAll, zoneName} from './time.js';
+import * as newView from './views/new.js';
+import * as firegroundView from './views/fireground.js';
+import * as adminView from './views/admin.js';
+import * as execView from './views/exec.js';
+
+const SHORTCUTS = [
+	['?', 'Show this list'],
+	['a', 'Advance phase (focuses the button — Enter confirms)'],
+	['u', 'Quick update (focuses the update text)'],
+	['n', 'New timeline note'],
+	['/', 'Search incidents (incident list)'],
+	['Esc', 'Cancel an edit · close this list'],
+	['Click', 'Edit any field in place'],
+	['Enter', 'Save a single-line field'],
+	['Ctrl+Enter', 'Save a multi-line field (or click away)'],
+];
+
+function route(path) {
+	let m = /^\/admin\/incidents\/([^/]+)\/?$/.exec(path);
+	if (m) return {view: firegroundView, name: 'fireground', id: decodeURIComponent(m[1]).toUpperCase()};
+	if (/^\/new\/?$/.test(path)) return {view: newView, name: 'new'};
+	if (/^\/exec\/?$/.test(path)) return {view: execView, name: 'exec'};
+	m = /^\/admin\/?$/.test(path);
+	return {view: adminView, name: 'admin'};
+}
+
+function frame(store) {
+	const you = h('input#you', {type: 'text', value: actor(), placeholder: 'your name', autocomplete: 'name',
+		maxlength: '200', spellcheck: 'false'});
+	const conn = h('span.conn', {role: 'status', 'aria-live': 'polite'}, 'connecting…');
+	const help = h('dialog#help.help', {'aria-labelledby': 'help-title'},
+		h('h2#help-title', 'Keyboard shortcuts'),
+		h('table', h('tbody', SHORTCUTS.map(([k, d]) => h('tr', h('th', {scope: 'row'}, h('kbd', k)), h('td', d))))),
+		h('form', {method: 'dialog'}, h('button.btn', {type: 'submit'}, 'Close')));
+	const top = h('header.topbar',
+		h('a.wordmark', {href: '/admin', 'data-nav': '', 'aria-label': 'MajorOps — incidents'}, '›MAJOR', h('span.ops', 'ops')),
+		h('span.posture', {'aria-live': 'polite'}, ''),
+		h('nav.nav', {'aria-label': 'Main'},
+			h('a', {href: '/new', 'data-nav': ''}, 'New'),
+			h('a', {href: '/admin', 'data-nav': ''}, 'Incidents'),
+			h('a', {href: '/exec', 'data-nav': ''}, 'Exec')),
+		h('span.topid', {'aria-label': 'Incident'}),
+		h('span.spacer'),
+		h('span.clock', {'aria-label': 'Clock'},
+			h('span', h('abbr', {title: 'Coordinated Universal Time'}, 'UTC'), ' ', h('b', {'data-clock': 'utc'}, '--:--:--')),
+			h('span', h('abbr', {title: 'Your time zone'}, zoneName()), ' ', h('b', {'data-clock': 'local'}, '--:--:--'))),
+		conn,
+		h('span.you', h('label', {for: 'you'}, 'You are'), you),
+		h('button.helpbtn', {type: 'button', 'aria-label': 'Keyboard shortcuts', 'aria-keyshortcuts': '?', title: 'Keyboard shortcuts (?)'}, '?'));
+	const view = h('main#view.view', {tabindex: '-1'});
+	return {top, view, help, you, conn};
+}
+
+function boot() {
+	const root = document.getElementById('app');
+	const store = new Store();
+	const f = frame(store);
+	root.replaceChildren(f.top, f.view, f.help);
+	document.body.classList.add('ready');
+
+	// Wartime/peacetime and the connection, from the store.
+	const wordmark = f.top.querySelector('.wordmark');
+	const posture = f.top.querySelector('.posture');
+	const paint = (keys) => {
+		if (keys.has('incidents')) {
+			const war = store.wartime;
+			wordmark.classList.toggle('wartime', war);
+			document.body.classList.toggle('wartime', war);
+			text(posture, war ? 'WARTIME' : 'PEACETIME');
+			posture.className = 'posture ' + (war ? 'war' : 'peace');
+		}
+		if (keys.has('conn')) {
+			const c = store.conn;
+			f.conn.className = 'conn ' + c.state;
+			text(f.conn, c.state === 'live' ? (c.resumed ? '● live — resumed' : '● live')
+				: c.state === 'offline' ? 'offline — reconnecting' : 'connecting…');
+		}
+	};
+	store.addEventListener('change', (e) => paint(e.detail.keys));
+	paint(new Set(['incidents', 'conn']));
+
+	// The one live connection for the page.
+	const stream = new LiveStream({
+		onEvent: (ev) => store.apply(ev),
+		onStatus: (state, info) => store.setConn(state, info),
+	}).start();
+	store.stream = stream;
+
+	// Active incidents decide wartime; the list view loads the rest itself.
+	api.get('/incidents?state=active&limit=200').then((r) => store.putIncidents(r.incidents || []), () => {});
+
+	f.you.addEventListener('change', () => {
+		f.you.value = setActor(f.you.value);
+		store.emit(['actor']);
+	});
+
+	let current = null;
+	const mount = () => {
+		if (current && current.unmount) current.unmount();
+		const r = route(location.pathname);
+		document.body.dataset.view = r.name;
+		text(f.top.querySelector('.topid'), r.id || '');
+		for (const a of f.top.querySelectorAll('.nav a'))
+			a.toggleAttribute('aria-current', a.getAttribute('href') === location.pathname);
+		f.view.replaceChildren();
+		current = r.view.mount(f.view, store, {id: r.id, navigate}) || {};
+		tickAll(document);
+	};
+	const navigate = (path) => {
+		if (path !== location.pathname) history.pushState(null, '', path);
+		mount();
+		window.scrollTo(0, 0);
+	};
+	store.navigate = navigate;
+	window.addEventListener('popstate', mount);
+	delegate(document, 'click', 'a[data-nav], a[href^="/admin"], a[href="/new"], a[href="/exec"]', (e, a) => {
+		if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+		if (a.target && a.target !== '_self') return;
+		e.preventDefault();
+		navigate(a.getAttribute('href'));
+	});
+
+	// Shortcuts: ignored while typing; '?' is global, the rest go to the view.
+	f.top.querySelector('.helpbtn').addEventListener('click', () => f.help.showModal());
+	document.addEventListener('keydown', (e) => {
+		if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+		const t = e.target;
+		if (t instanceof Element && t.closest('input, textarea, select, [contenteditable], dialog')) return;
+		if (e.key === '?') {
+			e.preventDefault();
+			f.help.showModal();
+			return;
+		}
+		if (current && current.shortcut && current.shortcut(e.key)) e.preventDefault();
+	});
+
+	mount();
+	// One clock for the page, aligned to the second so every display turns over together.
+	const tick = () => {
+		tickAll(document);
+		setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
+	};
+	tick();
+	window.__majorops = {store, stream, navigate};
+}
+
+boot();
