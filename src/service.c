@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "doctrine.h"
 #include "parse.h"
+#include "service_internal.h"
 
 #define HOLDING_DEFAULT_MS (15 * MINUTE_MS)
 #define TIMELINE_TEXT_MAX 12000
@@ -31,7 +32,7 @@ int64_t app_now(const struct app *app)
 
 /* ---- reading the record (any connection) ---- */
 
-static int load_incident(struct store_conn *c, int64_t number, struct incident *inc,
+int load_incident(struct store_conn *c, int64_t number, struct incident *inc,
 			 struct api_error *err)
 {
 	struct store_stmt *st = store_bind(c, STMT_INCIDENT_GET, "i", number);
@@ -62,7 +63,7 @@ io:
 	return api_error_set(err, 503, "store_unavailable", NULL, "the store did not answer");
 }
 
-static int cadence_inputs(struct store_conn *c, int64_t number,
+int cadence_inputs(struct store_conn *c, int64_t number,
 			  struct cadence_input in[AUDIENCE__MAX])
 {
 	for (int a = 0; a < AUDIENCE__MAX; a++) {
@@ -89,7 +90,7 @@ static int cadence_inputs(struct store_conn *c, int64_t number,
 }
 
 /* The incident as clients see it: the stored form plus staffing and cadence now. */
-static json_t *incident_view(struct store_conn *c, const struct incident *inc, int64_t now)
+json_t *incident_view(struct store_conn *c, const struct incident *inc, int64_t now)
 {
 	struct cadence_input in[AUDIENCE__MAX];
 	struct staffing staffing;
@@ -121,17 +122,8 @@ fail_o:
 
 /* ---- writing the record (inside a store command) ---- */
 
-/* What every command carries in and out of the writer thread. */
-struct cmd {
-	struct app *app;
-	const char *actor;
-	int64_t number;
-	int64_t now;
-	struct api_error *err;
-	json_t *result;
-};
 
-static int io_error(struct api_error *err)
+int io_error(struct api_error *err)
 {
 	return api_error_set(err, 503, "store_unavailable", NULL,
 			     "the store could not record this; nothing was written");
@@ -180,7 +172,7 @@ done:
 	return rc;
 }
 
-static json_t *entry_json(int64_t id, int64_t number, int64_t at, const char *author,
+json_t *entry_json(int64_t id, int64_t number, int64_t at, const char *author,
 			  const char *type, const char *visibility, const char *text,
 			  json_t *payload, int64_t amends)
 {
@@ -194,22 +186,9 @@ static json_t *entry_json(int64_t id, int64_t number, int64_t at, const char *au
 			 "amends", amends ? json_integer(amends) : json_null());
 }
 
-/* What one command records: the timeline entry (optional) and the extra object the
- * live stream carries beside the incident. */
-struct record {
-	const char *event_type;
-	const char *entry_type; /* NULL: no timeline entry */
-	const char *text;
-	enum visibility visibility;
-	json_t *payload;      /* borrowed; entry payload */
-	int64_t amends;
-	const char *extra_key; /* "update", "responder" or NULL */
-	json_t *extra;         /* borrowed */
-	json_t *entry_out;     /* set: new reference to the entry written */
-};
 
 /* Appends the timeline entry and the event for `inc` (already saved). */
-static int record_change(struct store_conn *c, struct cmd *cmd, const struct incident *inc,
+int record_change(struct store_conn *c, struct cmd *cmd, const struct incident *inc,
 			 struct record *r)
 {
 	json_t *event = NULL, *state = NULL, *entry = NULL;
@@ -269,7 +248,7 @@ done:
 }
 
 /* Saves `inc`, records the change and sets cmd->result to the incident view. */
-static int commit_incident(struct store_conn *c, struct cmd *cmd, struct incident *inc,
+int commit_incident(struct store_conn *c, struct cmd *cmd, struct incident *inc,
 			   struct record *r, bool insert)
 {
 	if (save_incident(c, inc, cmd->now, insert) != 0 || record_change(c, cmd, inc, r) != 0)
@@ -282,7 +261,7 @@ static int commit_incident(struct store_conn *c, struct cmd *cmd, struct inciden
 	return 0;
 }
 
-static int doctrine_refusal(struct api_error *err, const struct doctrine_verdict *v)
+int doctrine_refusal(struct api_error *err, const struct doctrine_verdict *v)
 {
 	api_error_set(err, 409, "doctrine", NULL, "%s", v->message);
 	str_copy(err->rule, doctrine_rule_name(v->rule), sizeof(err->rule));
@@ -290,7 +269,7 @@ static int doctrine_refusal(struct api_error *err, const struct doctrine_verdict
 }
 
 /* Runs `fn` as one durable command; maps a failed commit to 503. */
-static int run_command(struct cmd *cmd, store_command_fn fn, json_t **out)
+int run_command(struct cmd *cmd, store_command_fn fn, json_t **out)
 {
 	int rc = store_write(cmd->app->store, fn, cmd);
 
@@ -781,13 +760,13 @@ int service_incident_reopen(struct app *app, const char *actor, int64_t number,
 /* ---- timeline ---- */
 
 /* Only the MIM or customerOps may put words in front of the public (SPEC §6). */
-static bool may_publish(const struct incident *inc, const char *actor)
+bool may_publish(const struct incident *inc, const char *actor)
 {
 	return (inc->roles[ROLE_MIM] && strcasecmp(inc->roles[ROLE_MIM], actor) == 0) ||
 	       (inc->roles[ROLE_CUSTOMER_OPS] && strcasecmp(inc->roles[ROLE_CUSTOMER_OPS], actor) == 0);
 }
 
-static int publish_refusal(struct api_error *err)
+int publish_refusal(struct api_error *err)
 {
 	return api_error_set(err, 403, "forbidden", "visibility",
 			     "only the MIM or customerOps of this incident may publish");
