@@ -26,7 +26,7 @@ HTTP_SRCS   := src/http.c src/api.c
 WEB_SRCS    := src/web.c
 LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS) $(WEB_SRCS)
 MAIN_SRCS   := src/main.c
-UNIT_SRCS   := $(wildcard tests/unit/*.c)
+UNIT_SRCS   := $(wildcard tests/unit/*.c) tests/fuzz/targets.c
 
 BUILD   := build
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -91,6 +91,17 @@ lint:
 
 bench: deps majorops
 	@sh bench/run.sh
+
+# libFuzzer over each parser (clang); `make test` replays the corpus under tests/fuzz/corpus.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	@for t in json parse; do \
+		clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS) \
+			-o $(BUILD)/fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c tests/fuzz/targets.c \
+			$(CORE_SRCS) $(DOMAIN_SRCS) $(LDLIBS) || exit 1; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) majorops

@@ -8,6 +8,7 @@ extern const struct unit_case buf_suite[];
 extern const struct unit_case parse_suite[];
 extern const struct unit_case doctrine_suite[];
 extern const struct unit_case json_suite[];
+extern const struct unit_case fuzz_suite[];
 extern const struct unit_case can_suite[];
 extern const struct unit_case tracks_suite[];
 extern const struct unit_case guardrails_suite[];
@@ -35,7 +36,7 @@ void unit_fail(const char *file, int line, const char *fmt, ...)
 int main(void)
 {
 	const struct unit_case *suites[] = {
-		buf_suite, parse_suite, doctrine_suite, json_suite, can_suite, tracks_suite,
+		buf_suite, parse_suite, doctrine_suite, json_suite, fuzz_suite, can_suite, tracks_suite,
 		guardrails_suite, firstten_suite, assist_suite,
 	};
 	int passed = 0, failed = 0;
