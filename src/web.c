@@ -121,11 +121,19 @@ static int shell_write(struct buf *b, const char *view, const char *title, int64
 		rc |= buf_printf(b, "<link rel=\"icon\" type=\"image/svg+xml\" href=\"/assets/%s/favicon.svg\">\n",
 				 web_assets_build);
 	rc |= buf_printf(b, "<link rel=\"stylesheet\" href=\"/assets/%s/app.css\">\n", web_assets_build);
-	/* Preloading every module saves the import waterfall on the first paint. */
-	for (size_t i = 0; i < web_nassets; i++)
-		if (ends_with(web_assets[i].name, ".js") && strcmp(web_assets[i].name, "app.js") != 0)
-			rc |= buf_printf(b, "<link rel=\"modulepreload\" href=\"/assets/%s/%s\">\n",
-					 web_assets_build, web_assets[i].name);
+	/* Preloading the shared modules and this view's own saves the import waterfall on the
+	 * first paint; the other views load only when navigated to. */
+	for (size_t i = 0; i < web_nassets; i++) {
+		const char *name = web_assets[i].name;
+
+		if (!ends_with(name, ".js") || strcmp(name, "app.js") == 0)
+			continue;
+		if (strncmp(name, "views/", 6) == 0 &&
+		    (strncmp(name + 6, view, strlen(view)) != 0 || strcmp(name + 6 + strlen(view), ".js") != 0))
+			continue;
+		rc |= buf_printf(b, "<link rel=\"modulepreload\" href=\"/assets/%s/%s\">\n",
+				 web_assets_build, name);
+	}
 	rc |= buf_printf(b, "<script type=\"module\" src=\"/assets/%s/app.js\"></script>\n",
 			 web_assets_build);
 	rc |= buf_printf(b, "</head>\n<body data-view=\"%s\"", view);

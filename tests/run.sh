@@ -40,6 +40,10 @@ for t in tests/integration/test_*.py; do
 	[ -e "$t" ] || continue
 	run_part "$(basename "$t" .py)" "$PY" "$t"
 done
+for t in tests/browser/test_*.mjs; do
+	[ -e "$t" ] || continue
+	run_part "$(basename "$t" .mjs)" node "$t"
+done
 rm -rf "$logdir"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -134,13 +134,13 @@ int main(int argc, char **argv)
 
 		if (strncmp(path, root, rootlen) != 0 || path[rootlen] != '/') {
 			fprintf(stderr, "embed: '%s' is not under '%s/'\n", path, root);
-			return 1;
+			goto fail;
 		}
 		data = read_file(path, &len);
 		if (data == NULL) {
 			fprintf(stderr, "embed: cannot read '%s' (missing, unreadable or over %d bytes)\n",
 				path, EMBED_FILE_MAX);
-			return 1;
+			goto fail;
 		}
 		h = fnv1a(0xcbf29ce484222325ULL, data, len);
 		snprintf(etags[i], sizeof(etags[i]), "%016llx", (unsigned long long)h);
@@ -171,4 +171,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	return 0;
+fail:
+	free(etags);
+	return 1;
 }

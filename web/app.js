@@ -6,10 +6,14 @@ import {LiveStream} from './sse.js';
 import {api, actor, setActor} from './api.js';
 import {h, delegate, text} from './dom.js';
 import {tickAll, zoneName} from './time.js';
-import * as newView from './views/new.js';
-import * as firegroundView from './views/fireground.js';
-import * as adminView from './views/admin.js';
-import * as execView from './views/exec.js';
+
+// Views load on demand, so a page carries only its own view's code.
+const VIEWS = {
+	new: () => import('./views/new.js'),
+	fireground: () => import('./views/fireground.js'),
+	admin: () => import('./views/admin.js'),
+	exec: () => import('./views/exec.js'),
+};
 
 const SHORTCUTS = [
 	['?', 'Show this list'],
@@ -24,12 +28,11 @@ const SHORTCUTS = [
 ];
 
 function route(path) {
-	let m = /^\/admin\/incidents\/([^/]+)\/?$/.exec(path);
-	if (m) return {view: firegroundView, name: 'fireground', id: decodeURIComponent(m[1]).toUpperCase()};
-	if (/^\/new\/?$/.test(path)) return {view: newView, name: 'new'};
-	if (/^\/exec\/?$/.test(path)) return {view: execView, name: 'exec'};
-	m = /^\/admin\/?$/.test(path);
-	return {view: adminView, name: 'admin'};
+	const m = /^\/admin\/incidents\/([^/]+)\/?$/.exec(path);
+	if (m) return {name: 'fireground', id: decodeURIComponent(m[1]).toUpperCase()};
+	if (/^\/new\/?$/.test(path)) return {name: 'new'};
+	if (/^\/exec\/?$/.test(path)) return {name: 'exec'};
+	return {name: 'admin'};
 }
 
 function frame(store) {
@@ -103,15 +106,26 @@ function boot() {
 	});
 
 	let current = null;
-	const mount = () => {
+	let generation = 0;
+	const mount = async () => {
 		if (current && current.unmount) current.unmount();
+		current = null;
+		const mine = ++generation;
 		const r = route(location.pathname);
 		document.body.dataset.view = r.name;
 		text(f.top.querySelector('.topid'), r.id || '');
 		for (const a of f.top.querySelectorAll('.nav a'))
 			a.toggleAttribute('aria-current', a.getAttribute('href') === location.pathname);
+		let view;
+		try {
+			view = await VIEWS[r.name]();
+		} catch (err) {
+			f.view.replaceChildren(h('p.form-error', {role: 'alert'}, `Cannot load this view: ${err.message}. Reload the page.`));
+			return;
+		}
+		if (mine !== generation) return;
 		f.view.replaceChildren();
-		current = r.view.mount(f.view, store, {id: r.id, navigate}) || {};
+		current = view.mount(f.view, store, {id: r.id, navigate}) || {};
 		tickAll(document);
 	};
 	const navigate = (path) => {
@@ -130,6 +144,10 @@ function boot() {
 
 	// Shortcuts: ignored while typing; '?' is global, the rest go to the view.
 	f.top.querySelector('.helpbtn').addEventListener('click', () => f.help.showModal());
+	f.help.addEventListener('close', () => {
+		const el = document.activeElement;
+		if (!el || el === document.body || f.help.contains(el)) f.view.focus({preventScroll: true});
+	});
 	document.addEventListener('keydown', (e) => {
 		if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
 		const t = e.target;

@@ -84,8 +84,21 @@ export const RESPONDER_LABELS = {paged: 'Paged', acknowledged: 'Acknowledged', j
 
 export const AUDIENCES = ['public', 'internal', 'exec'];
 
+// SPEC §9, by the checklist's wire names.
+export const FIRSTTEN_LABELS = {
+	declared: 'Declared', channel: 'Channel name set', mimAssigned: 'MIM assigned', rolesPaged: 'Roles paged',
+	severitySet: 'Severity set', timelineStarted: 'Timeline started', bridgeOpen: 'Bridge open', firstCan: 'First CAN',
+	firstExternalUpdate: 'First external update', firstInternalUpdate: 'First internal update',
+};
+
 export const GAP_TEXT = {
 	vacant: 'vacant — required at this severity',
 	shared: 'shared',
 	combination: 'combination not allowed',
 };
+
+// "a, b\nc" → ['a', 'b', 'c']: trimmed, no empties, no repeats.
+export function parseSystems(raw) {
+	const seen = new Set();
+	return String(raw || '').split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !seen.has(s) && seen.add(s));
+}

@@ -36,7 +36,8 @@ export class Editor {
 		this.root = root;
 		this.specFor = specFor;
 		this.onClose = onClose;
-		this.active = null;
+		this.active = null;          // the editor last opened
+		this.editors = new Set();    // every editor still on the page (saving, or showing a conflict)
 		this.off = [
 			delegate(root, 'click', '[data-edit]', (e, el) => {
 				if (e.target.closest('a')) return;
@@ -54,16 +55,19 @@ export class Editor {
 		for (const f of this.off) f();
 	}
 
-	// True when the element holds the open editor (its section must not be re-rendered).
+	// True when the element holds an open editor (its section must not be re-rendered).
 	holds(el) {
-		return !!(this.active && el && el.contains(this.active.wrap));
+		if (!el) return false;
+		for (const a of this.editors) if (el.contains(a.wrap)) return true;
+		return false;
 	}
 
 	open(display) {
-		if (this.active) this.commit();
 		const key = display.dataset.edit;
 		const spec = this.specFor(key);
 		if (!spec) return;
+		// Clicking another field saves the one being edited (click-away), then edits this one.
+		if (this.active && !this.active.conflict) this.commit(this.active);
 		const control = this.control(spec);
 		const error = h('p.ed-error', {role: 'alert'});
 		const notice = h('div.ed-notice', {role: 'status'});
@@ -72,16 +76,24 @@ export class Editor {
 				: 'Enter saves · Esc cancels';
 		const wrap = h('div.editing', {'data-editing': key}, control, h('small.hint', hint), notice, error);
 		display.replaceWith(wrap);
-		this.active = {key, spec, display, wrap, control, error, notice, original: spec.value,
-			base: spec.base, busy: false};
-		wrap.addEventListener('keydown', (e) => this.keydown(e));
+		const a = {key, spec, display, wrap, control, error, notice, original: spec.value, base: spec.base,
+			busy: false, conflict: false};
+		this.active = a;
+		this.editors.add(a);
+		wrap.addEventListener('keydown', (e) => this.keydown(a, e));
 		wrap.addEventListener('focusout', (e) => {
 			if (e.relatedTarget && wrap.contains(e.relatedTarget)) return;
 			// Let a click on the notice's buttons land first.
 			setTimeout(() => {
-				if (this.active && this.active.wrap === wrap && !wrap.contains(document.activeElement) && !this.active.conflict)
-					this.commit();
+				if (this.editors.has(a) && !wrap.contains(document.activeElement) && !a.conflict) this.commit(a);
 			}, 0);
+		});
+		notice.addEventListener('click', (e) => {
+			const b = e.target.closest('button[data-act]');
+			if (!b || !this.editors.has(a)) return;
+			a.conflict = false;
+			if (b.dataset.act === 'theirs') this.close(a);
+			else this.commit(a, true);
 		});
 		control.focus();
 		if (control.select && spec.kind !== 'select') control.select();
@@ -106,39 +118,29 @@ export class Editor {
 		}
 	}
 
-	keydown(e) {
-		if (!this.active) return;
-		const kind = this.active.spec.kind;
+	keydown(a, e) {
+		const kind = a.spec.kind;
 		if (e.key === 'Escape') {
 			e.preventDefault();
 			e.stopPropagation();
-			this.close();
-		} else if (e.key === 'Enter' && e.target === this.active.control &&
-			(kind !== 'multi' || e.ctrlKey || e.metaKey)) {
+			this.close(a);
+		} else if (e.key === 'Enter' && e.target === a.control && (kind !== 'multi' || e.ctrlKey || e.metaKey)) {
 			e.preventDefault();
-			this.commit();
+			this.commit(a);
 		}
 	}
 
-	read() {
-		const {spec, control} = this.active;
-		const raw = control.value;
-		if (spec.parse) return spec.parse(raw);
-		return raw;
-	}
-
-	async commit(force = false) {
-		const a = this.active;
-		if (!a || a.busy) return;
+	async commit(a, force = false) {
+		if (!this.editors.has(a) || a.busy) return;
 		let value;
 		try {
-			value = this.read();
+			value = a.spec.parse ? a.spec.parse(a.control.value) : a.control.value;
 		} catch (err) {
 			text(a.error, err.message);
 			return;
 		}
 		if (!force && asText(value) === asText(a.original)) {
-			this.close();
+			this.close(a);
 			return;
 		}
 		a.busy = true;
@@ -146,12 +148,12 @@ export class Editor {
 		text(a.error, '');
 		try {
 			await a.spec.save(value, {base: a.base, original: a.original, force});
-			if (this.active === a) this.close();
+			this.close(a);
 		} catch (err) {
-			if (this.active !== a) return;
+			if (!this.editors.has(a)) return;
 			a.busy = false;
 			a.control.disabled = false;
-			if (err instanceof Conflict) this.showConflict(err);
+			if (err instanceof Conflict) this.showConflict(a, err);
 			else {
 				text(a.error, describe(err));
 				a.control.focus();
@@ -159,8 +161,7 @@ export class Editor {
 		}
 	}
 
-	showConflict(err) {
-		const a = this.active;
+	showConflict(a, err) {
 		a.conflict = true;
 		a.notice.replaceChildren(
 			h('strong', 'Edit conflict. '),
@@ -170,28 +171,24 @@ export class Editor {
 				h('button.btn.warn', {type: 'button', 'data-act': 'mine'}, 'Save mine anyway'),
 				h('button.btn', {type: 'button', 'data-act': 'theirs'}, 'Keep theirs')));
 		a.notice.classList.add('conflict');
-		a.notice.addEventListener('click', (e) => {
-			const b = e.target.closest('button[data-act]');
-			if (!b || this.active !== a) return;
-			a.conflict = false;
-			if (b.dataset.act === 'theirs') this.close();
-			else this.commit(true);
-		});
 		a.control.focus();
 	}
 
-	// Called by the view when the record changed under an open editor.
+	// Called by the view when the record changed under open editors: `current(key)` is the
+	// field's value now.
 	remoteChanged(current) {
-		const a = this.active;
-		if (!a || a.conflict || asText(current) === asText(a.original)) return;
-		a.notice.replaceChildren(h('strong', 'Changed elsewhere: '), h('q.theirs', asText(current) || '(empty)'),
-			' — saving will ask before overwriting.');
+		for (const a of this.editors) {
+			const now = current(a.key);
+			if (a.conflict || asText(now) === asText(a.original)) continue;
+			a.notice.replaceChildren(h('strong', 'Changed elsewhere: '), h('q.theirs', asText(now) || '(empty)'),
+				' — saving will ask before overwriting.');
+		}
 	}
 
-	close() {
-		const a = this.active;
-		if (!a) return;
-		this.active = null;
+	close(a) {
+		if (!this.editors.has(a)) return;
+		this.editors.delete(a);
+		if (this.active === a) this.active = null;
 		const hadFocus = a.wrap.contains(document.activeElement);
 		a.wrap.replaceWith(a.display);
 		if (hadFocus) a.display.focus();

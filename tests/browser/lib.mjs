@@ -53,7 +53,10 @@ export class Server {
 	}
 
 	async start() {
-		if (!fs.existsSync(this.bin)) throw new Error(`no server binary at ${this.bin} (make build/majorops-san)`);
+		if (!fs.existsSync(this.bin)) {
+			if (!this.everStarted) this.cleanup();
+			throw new Error(`no server binary at ${this.bin} (make build/majorops-san)`);
+		}
 		if (!this.port) this.port = await freePort();
 		const env = {
 			...process.env,
@@ -63,19 +66,33 @@ export class Server {
 		this.proc = spawn(this.bin, ['serve', '--listen', `127.0.0.1:${this.port}`, '--db', this.db],
 			{env, stdio: ['ignore', 'ignore', 'pipe']});
 		this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });
-		this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => resolve({code, signal})));
+		let spawnError = null;
+		this.exited = new Promise((resolve) => {
+			this.proc.on('exit', (code, signal) => resolve({code, signal}));
+			this.proc.on('error', (err) => {
+				spawnError = err;
+				resolve({code: -1, signal: null});
+			});
+		});
 		const deadline = Date.now() + 15000;
 		while (Date.now() < deadline) {
 			try {
 				const r = await fetch(`${this.url}/healthz`);
-				if (r.ok) return this;
+				if (r.ok) {
+					this.everStarted = true;
+					return this;
+				}
 			} catch {
 				// not up yet
 			}
-			if (this.proc.exitCode !== null) break;
+			if (this.proc.exitCode !== null || spawnError) break;
 			await sleep(50);
 		}
-		throw new Error(`the server did not come up on ${this.url}: ${this.stderr.slice(-800)}`);
+		const why = spawnError ? `cannot run ${this.bin}: ${spawnError.message}` : this.stderr.slice(-800);
+		if (this.proc.exitCode === null && !spawnError) this.proc.kill('SIGKILL');
+		this.proc = null;
+		if (!this.everStarted) this.cleanup();
+		throw new Error(`the server did not come up on ${this.url}: ${why}`);
 	}
 
 	async stop() {
@@ -170,9 +187,9 @@ export class Suite {
 		this.cases.push({name, fn});
 	}
 
+	// A measurement: printed on the case's own `ok` line, so tests/run.sh shows it too.
 	note(text) {
 		this.notes.push(text);
-		console.log(`# ${text}`);
 	}
 
 	async run({setup, teardown} = {}) {
@@ -187,13 +204,16 @@ export class Suite {
 		if (ctx) {
 			for (const c of this.cases) {
 				const t0 = Date.now();
+				this.notes = [];
 				try {
 					await c.fn(ctx);
 					this.passed += 1;
-					console.log(`ok - ${c.name} (${Date.now() - t0} ms)`);
+					const notes = this.notes.length ? ` — ${this.notes.join('; ')}` : '';
+					console.log(`ok - ${c.name} (${Date.now() - t0} ms)${notes}`);
 				} catch (err) {
 					this.failed += 1;
-					console.log(`FAIL - ${c.name}: ${oneLine(err)}`);
+					const notes = this.notes.length ? ` [${this.notes.join('; ')}]` : '';
+					console.log(`FAIL - ${c.name}: ${oneLine(err)}${notes}`);
 				}
 			}
 		}

@@ -5,6 +5,7 @@ import {Server, Suite, launchBrowser, newContext, watchPage, check} from './lib.
 
 const SIZE_BUDGET = 150 * 1024;
 const RENDER_BUDGET_MS = 300;
+const FULL_LIST_BOUND_MS = 1000;
 const ENTRIES = 2000;
 const suite = new Suite('budgets');
 
@@ -41,36 +42,52 @@ suite.case(`${ENTRIES.toLocaleString('en')} timeline entries render under 300 ms
 	const page = watchPage(await ctx.newPage(), errors);
 	await page.goto(`${srv.url}/admin/incidents/${big}`);
 	await ready(page);
-	const rows = await page.getByRole('list', {name: 'Timeline entries'}).locator('.tl-row').count();
-	check(rows >= ENTRIES, `${rows} rows rendered`);
+	const list = page.getByRole('list', {name: 'Timeline entries'});
+	const count = await page.locator('.tl-bar .count').innerText();
+	check(count.includes(`of ${(ENTRIES + 1).toLocaleString('en')} entries`) || count.includes(`${(ENTRIES + 1).toLocaleString('en')} entries`), `count says ${count}`);
 	const first = await page.evaluate(() => performance.getEntriesByName('fireground:timeline').map((m) => m.duration));
-	// Re-render (order flip) measured to the next frame, layout included.
-	const flip = await page.evaluate(async () => {
-		const sel = document.querySelector('select[aria-label="Timeline order"]');
+	// In-page timing of an action up to the next frame, layout included.
+	const toNextFrame = (action) => page.evaluate(async (act) => {
 		const t0 = performance.now();
-		sel.value = sel.value === 'newest' ? 'oldest' : 'newest';
-		sel.dispatchEvent(new Event('change'));
+		if (act === 'flip') {
+			const sel = document.querySelector('select[aria-label="Timeline order"]');
+			sel.value = sel.value === 'newest' ? 'oldest' : 'newest';
+			sel.dispatchEvent(new Event('change'));
+		} else if (act === 'more') {
+			document.querySelector('button.tl-more').click();
+		} else {
+			const box = document.querySelector('textarea[aria-label="New timeline note"]');
+			box.focus();
+			box.value = 'typing';
+			box.dispatchEvent(new Event('input', {bubbles: true}));
+		}
 		document.querySelector('.tl').getBoundingClientRect();
 		await new Promise((r) => requestAnimationFrame(() => r()));
 		return performance.now() - t0;
-	});
-	// Responsive: a live entry arrives and the page still answers input promptly.
-	await srv.api('POST', `/incidents/${big}/timeline`, {text: 'entry 2001 arrives live'}, 'Dana Reyes');
-	await page.getByText('entry 2001 arrives live').waitFor({timeout: 3000});
-	const typing = await page.evaluate(async () => {
-		const box = document.querySelector('textarea[aria-label="New timeline note"]');
-		box.focus();
-		const t0 = performance.now();
-		box.value = 'typing';
-		box.dispatchEvent(new Event('input', {bubbles: true}));
-		await new Promise((r) => requestAnimationFrame(() => r()));
-		return performance.now() - t0;
-	});
+	}, action);
+	const flip = await toNextFrame('flip');
+	await toNextFrame('flip');
+	// Every entry is reachable: "show older" until the whole timeline is on the page.
+	const more = [];
+	while (await page.locator('button.tl-more').isVisible()) more.push(await toNextFrame('more'));
+	const rows = await list.locator('.tl-row').count();
+	check(rows === ENTRIES + 1, `${rows} rows after showing everything`);
+	const flipAll = await toNextFrame('flip');
+	// Responsive with the whole list shown: a live entry arrives, typing answers at once.
+	await srv.api('POST', `/incidents/${big}/timeline`, {text: 'entry 2002 arrives live'}, 'Dana Reyes');
+	await page.getByText('entry 2002 arrives live').waitFor({timeout: 3000});
+	const typing = await toNextFrame('type');
 	const render = Math.max(...first);
-	suite.note(`${rows} timeline rows: first render ${render.toFixed(0)} ms, re-render to next frame ${flip.toFixed(0)} ms, input to next frame ${typing.toFixed(0)} ms (budget ${RENDER_BUDGET_MS} ms)`);
+	suite.note(`${ENTRIES + 1} timeline entries: first render ${render.toFixed(0)} ms (a window of the newest 300 rows), ` +
+		`order flip to next frame ${flip.toFixed(0)} ms, "show older" steps ${more.map((m) => m.toFixed(0)).join('/')} ms, ` +
+		`all ${rows} rows flipped ${flipAll.toFixed(0)} ms, typing ${typing.toFixed(0)} ms (budget ${RENDER_BUDGET_MS} ms)`);
 	check(first.length > 0, 'the render was not measured');
 	check(render < RENDER_BUDGET_MS, `first render ${render.toFixed(0)} ms`);
 	check(flip < RENDER_BUDGET_MS, `re-render ${flip.toFixed(0)} ms`);
+	for (const m of more) check(m < RENDER_BUDGET_MS, `a "show older" step took ${m.toFixed(0)} ms`);
+	// The whole list rebuilt at once is beyond what the page does by default (it shows a
+	// window): it must stay usable, under a looser bound that survives a loaded machine.
+	check(flipAll < FULL_LIST_BOUND_MS, `re-rendering all ${rows} rows took ${flipAll.toFixed(0)} ms`);
 	check(typing < 100, `input took ${typing.toFixed(0)} ms to the next frame`);
 	check(errors.length === 0, errors.join(' | '));
 	await ctx.close();
@@ -94,7 +111,7 @@ suite.case('phone layout (390×844): no horizontal scroll on any view', async ({
 	await ready(page);
 	const adv = await page.getByRole('button', {name: /^Advance phase/}).boundingBox();
 	check(adv && adv.x >= 0 && adv.x + adv.width <= 390, `Advance phase is off screen: ${JSON.stringify(adv)}`);
-	const tiles = await page.getByRole('contentinfo', {name: 'Incident vitals'}).boundingBox();
+	const tiles = await page.getByRole('region', {name: 'Incident vitals'}).boundingBox();
 	check(tiles && tiles.y + tiles.height <= 844 + 1 && tiles.width <= 390, `tiles: ${JSON.stringify(tiles)}`);
 	suite.note(`phone widths: ${widths.join(', ')}`);
 	await ctx.close();
@@ -146,7 +163,7 @@ await suite.run({
 			}
 		};
 		await Promise.all(Array.from({length: 8}, worker));
-		console.log(`# seeded ${ENTRIES} timeline entries in ${Date.now() - t0} ms`);
+		process.stderr.write(`seeded ${ENTRIES} timeline entries in ${Date.now() - t0} ms\n`);
 		const browser = await launchBrowser();
 		return {srv, browser, small, big};
 	},

@@ -211,15 +211,15 @@ suite.case('timeline: post a note, type icons, public marked, filter by type, ne
 	await page.getByRole('button', {name: 'Post note'}).click();
 	const list = page.getByRole('list', {name: 'Timeline entries'});
 	await list.getByText('Decision: keep card-auth-b as primary overnight.').waitFor();
-	const first = await list.locator('.tl-row').first().innerText();
+	const first = await list.locator('.tl-row').first().textContent();
 	check(first.includes('Decision: keep card-auth-b'), `newest is not first: ${first}`);
 	await page.getByLabel('Timeline order').selectOption('oldest');
-	const firstOld = await list.locator('.tl-row').first().innerText();
+	const firstOld = await list.locator('.tl-row').first().textContent();
 	check(/Incident declared/.test(firstOld), `oldest-first starts with: ${firstOld}`);
 	await page.getByLabel('Filter timeline by type').selectOption('phase');
 	const types = await list.locator('.tl-row').evaluateAll((rows) => rows.map((r) => r.className));
 	check(types.length >= 7 && types.every((c) => c.includes('t-phase')), `phase filter shows: ${types.length} rows (${types.slice(0, 3)})`);
-	const icon = await list.locator('.tl-icon').first().innerText();
+	const icon = await list.locator('.tl-icon').first().textContent();
 	check(icon === '◆', `phase icon ${icon}`);
 	await page.getByLabel('Filter timeline by type').selectOption('all');
 	await page.getByLabel('Timeline order').selectOption('newest');
@@ -238,6 +238,7 @@ suite.case('keyboard: ? lists the shortcuts; n, u and a reach their controls', a
 	check(/Advance phase/.test(txt) && /Quick update/.test(txt) && /New timeline note/.test(txt), `help lists: ${txt}`);
 	await page.keyboard.press('Escape');
 	await dialog.waitFor({state: 'hidden'});
+	await page.locator('body').click({position: {x: 5, y: 300}});
 	await page.keyboard.press('n');
 	check(await page.getByRole('textbox', {name: 'New timeline note'}).evaluate((el) => el === document.activeElement), 'n does not focus the note');
 	await page.getByRole('textbox', {name: 'New timeline note'}).press('Escape');

@@ -8,12 +8,15 @@
 import {h, delegate, text, fill, field} from '../dom.js';
 import {api, describe, isMissing, ApiError} from '../api.js';
 import {PHASES, ROLES, SEVERITIES, severity, STATUSES, TYPES, typeInfo, RESPONDER_STATES,
-	RESPONDER_LABELS, AUDIENCES, GAP_TEXT} from '../doctrine.js';
+	RESPONDER_LABELS, AUDIENCES, GAP_TEXT, FIRSTTEN_LABELS, parseSystems} from '../doctrine.js';
 import {timeEl, isoIn, tickAll, toLocalInput, fromLocalInput, now} from '../time.js';
 import {Editor, Conflict, editable} from '../edit.js';
-import {parseSystems} from './new.js';
 
 const TIMELINE_PAGE = 1000;
+// The timeline shows the newest entries first and more on demand: the DOM stays small
+// however long the incident runs (a full 2,000-entry list is one click away).
+const TL_WINDOW = 300;
+const TL_MORE = 500;
 const EXTRAS = [
 	{name: 'can', path: '/can', title: 'CAN reports'},
 	{name: 'tracks', path: '/tracks', title: 'Recovery tracks'},
@@ -30,7 +33,7 @@ export function mount(root, store, ctx) {
 	const path = `/incidents/${encodeURIComponent(id)}`;
 	const ui = {
 		roleErrors: {}, blocked: null, tlType: 'all', tlOrder: 'newest', notFound: null,
-		assist: {suggestion: undefined, brief: undefined}, assistMissing: false, flash: {},
+		assist: {suggestion: undefined, brief: undefined}, assistMissing: false, flash: {}, tlLimit: TL_WINDOW,
 	};
 	let dead = false;
 	const offs = [];
@@ -57,6 +60,7 @@ export function mount(root, store, ctx) {
 		noteText, h('div.row', noteVis, h('button.btn', {type: 'submit'}, 'Post note')), noteErr);
 	const tlList = h('ol.tl', {'aria-label': 'Timeline entries'});
 	const tlCount = h('span.count');
+	const tlMore = h('button.btn.small.tl-more', {type: 'button', 'data-act': 'tl-more', hidden: true});
 
 	// Responders: dispatch form.
 	const rPerson = h('input', {type: 'text', autocomplete: 'off', placeholder: 'name or rotation'});
@@ -115,7 +119,7 @@ export function mount(root, store, ctx) {
 			panel('alert', 'Alert info', sec('alert', 'div.body')),
 			panel('impact', 'Impact & exec', sec('impact', 'div.body')),
 			panel('team', 'Command team', sec('team', 'div.body')),
-			panel('timeline', 'Timeline', h('div.tl-bar', tlFilter, tlOrder, tlCount), noteForm, tlList),
+			panel('timeline', 'Timeline', h('div.tl-bar', tlFilter, tlOrder, tlCount), noteForm, h('div.tl-wrap', tlList, tlMore)),
 			panel('updates', 'Status updates', sec('updates', 'div.body')),
 			panel('responders', 'Responders', sec('responders', 'div.body'), rForm),
 			EXTRAS.map((x) => h('section.panel.extra', {class: `p-${x.name}`, 'aria-labelledby': `h-${x.name}`, hidden: true, 'data-panel': x.name},
@@ -128,7 +132,7 @@ export function mount(root, store, ctx) {
 			h('section.panel.p-quick', {'aria-labelledby': 'h-quick'}, h('h2#h-quick', 'Quick update'), quForm),
 			h('section.panel.p-notes', {'aria-labelledby': 'h-notes'}, h('h2#h-notes', 'Phase notes'), phaseNoteForm, sec('notes', 'div.body'))));
 	const phasebar = sec('phasebar', 'nav.phasebar', {'aria-label': 'Phases'});
-	const tiles = sec('tiles', 'footer.tiles', {'aria-label': 'Incident vitals'});
+	const tiles = sec('tiles', 'footer.tiles', {role: 'region', 'aria-label': 'Incident vitals'});
 	const status = h('div.fg-status', {role: 'status'});
 	const fg = h('div.fg', status, h('p#ed-hint.sr', 'Click, or press Enter, to edit in place'), phasebar, grid, tiles);
 	root.append(fg);
@@ -237,9 +241,10 @@ export function mount(root, store, ctx) {
 		if (!el || !store.incident) return;
 		if (editor.holds(el)) {
 			dirty[name] = true;
-			const key = editor.active.key;
-			const spec = specFor(key);
-			if (spec) editor.remoteChanged(spec.value);
+			editor.remoteChanged((key) => {
+				const spec = specFor(key);
+				return spec ? spec.value : null;
+			});
 			return;
 		}
 		delete dirty[name];
@@ -252,6 +257,7 @@ export function mount(root, store, ctx) {
 		}
 		if (el.hasAttribute('hidden') && name !== 'can' && name !== 'tracks' && name !== 'hypotheses') el.hidden = false;
 		fill(el, out);
+		tickAll(el);
 		if (focusKey) {
 			const again = el.querySelector(`[data-edit="${CSS.escape(focusKey)}"]`);
 			if (again) again.focus();
@@ -262,6 +268,7 @@ export function mount(root, store, ctx) {
 		const inc = store.incident;
 		if (!inc) return;
 		fill(cmdBody, buildCmd());
+		tickAll(cmdBody);
 		const gated = ui.blocked && ui.blocked.rule && ui.blocked.rule.startsWith('gate.');
 		overrideForm.hidden = !gated;
 		reopenForm.hidden = inc.status !== 'resolved';
@@ -278,19 +285,52 @@ export function mount(root, store, ctx) {
 				else tlList.append(row);
 			}
 		} else {
-			const frag = document.createDocumentFragment();
+			// The newest `tlLimit` matching entries, in the chosen order.
 			const list = store.timeline;
-			if (ui.tlOrder === 'newest') {
-				for (let i = list.length - 1; i >= 0; i--) if (pass(list[i])) frag.appendChild(tlRow(list[i]));
-			} else {
-				for (const e of list) if (pass(e)) frag.appendChild(tlRow(e));
+			const picked = [];
+			let matching = 0;
+			for (let i = list.length - 1; i >= 0; i--) {
+				if (!pass(list[i])) continue;
+				matching += 1;
+				if (picked.length < ui.tlLimit) picked.push(list[i]);
 			}
+			ui.tlOldestId = picked.length ? picked[picked.length - 1].id : null;
+			if (ui.tlOrder !== 'newest') picked.reverse();
+			const frag = document.createDocumentFragment();
+			for (const e of picked) frag.appendChild(tlRow(e));
 			tlList.replaceChildren(frag);
+			ui.tlHidden = matching - picked.length;
 			performance.measure('fireground:timeline', {start: t0, end: performance.now()});
 		}
+		const hidden = ui.tlHidden || 0;
+		tlMore.hidden = hidden <= 0;
+		text(tlMore, `Show ${Math.min(hidden, TL_MORE).toLocaleString()} older entries (${hidden.toLocaleString()} not shown)`);
+		tlList.after(tlMore);
+		if (ui.tlOrder !== 'newest') tlList.before(tlMore);
 		const shown = tlList.childElementCount;
-		text(tlCount, shown === store.timeline.length ? `${shown.toLocaleString()} entries`
-			: `${shown.toLocaleString()} of ${store.timeline.length.toLocaleString()} entries`);
+		const total = store.timeline.length;
+		text(tlCount, shown === total ? `${total.toLocaleString()} entries` : `showing ${shown.toLocaleString()} of ${total.toLocaleString()} entries`);
+	}
+
+	// "Show older": adds the next TL_MORE matching entries past the oldest shown, without
+	// rebuilding the rows already on the page.
+	function showOlder() {
+		const pass = (e) => ui.tlType === 'all' || e.type === ui.tlType;
+		const list = store.timeline;
+		let i = list.length - 1;
+		while (i >= 0 && ui.tlOldestId !== null && list[i].id >= ui.tlOldestId) i--;
+		const older = [];
+		for (; i >= 0 && older.length < TL_MORE; i--) if (pass(list[i])) older.push(list[i]);
+		if (!older.length) return;
+		ui.tlOldestId = older[older.length - 1].id;
+		ui.tlLimit += older.length;
+		ui.tlHidden = Math.max(0, (ui.tlHidden || 0) - older.length);
+		if (ui.tlOrder !== 'newest') older.reverse();
+		const frag = document.createDocumentFragment();
+		for (const e of older) frag.appendChild(tlRow(e));
+		if (ui.tlOrder === 'newest') tlList.append(frag);
+		else tlList.prepend(frag);
+		renderTimeline([]);
 	}
 
 	function renderAll() {
@@ -545,7 +585,7 @@ export function mount(root, store, ctx) {
 				h('div', h('b', 'Gate to leave: '), p.gate),
 				gs ? h('div.gate-state', gs.ok ? '✓ ' : '✗ ', gs.text, gs.until ? h('span', {'data-countdown': gs.until}) : null) : null,
 				gs && gs.confirm ? h('button.btn.small', {type: 'button', 'data-act': 'confirm-severity'}, `Confirm severity: ${inc.severity}`) : null)
-				: p.nudge ? h('div.gate.open', h('b', 'Gate: '), 'none. ', h('span.dim', p.nudge)) : null,
+				: p.nudge ? h('div.gate.open', h('div', h('b', 'Gate to leave: '), 'none — ', h('span.dim', p.nudge))) : null,
 			next ? h('button.btn.primary.big.advance', {type: 'button', 'data-act': 'advance', 'aria-keyshortcuts': 'a'},
 				`Advance phase → ${next.n} ${next.name}`)
 				: h('p.terminal', inc.status === 'resolved' ? `Resolved ${''}` : 'Resolution is the last phase.', inc.resolvedAt ? timeEl(inc.resolvedAt) : null),
@@ -563,17 +603,23 @@ export function mount(root, store, ctx) {
 		return h('ul.notes', notes.map((e) => h('li', timeEl(e.at), ' ', h('span.dim', e.author), h('p', e.text))));
 	}
 
-	// Issue 4: shown when the incident carries the field.
+	// Issue 4: shown when the incident carries the checklist — rows {item, label?, state
+	// (done|pending|overdue|notApplicable), at, late}, or older {label, done, at} shapes.
 	function buildFirstTen() {
 		const inc = store.incident;
 		const items = inc.firstTenMinutes || inc.firstTen || inc.checklist;
-		const list = Array.isArray(items) ? items : items && Array.isArray(items.items) ? items.items : null;
+		const list = Array.isArray(items) ? items : items && Array.isArray(items.items) ? items.items
+			: items && Array.isArray(items.rows) ? items.rows : null;
 		if (!list) return null;
+		const MARK = {done: '✓', pending: '○', overdue: '✗', notApplicable: '–'};
 		return [h('h2', 'First ten minutes'), h('ul.firstten', list.map((it) => {
-			const done = !!(it.done || it.doneAt || it.at || it.ok);
-			return h('li', {class: done ? 'done' : 'open'}, h('span.tick', {'aria-hidden': 'true'}, done ? '✓' : '○'),
-				h('span', it.label || it.title || it.text || it.item || it.key || ''), h('span.sr', done ? ' (done)' : ' (open)'),
-				it.doneAt || it.at ? timeEl(it.doneAt || it.at) : null);
+			const state = it.state || (it.done || it.doneAt || it.at || it.ok ? 'done' : 'pending');
+			const key = it.item || it.key || '';
+			const at = it.at || it.doneAt;
+			return h('li', {class: `ft-${state}`}, h('span.tick', {'aria-hidden': 'true'}, MARK[state] || '·'),
+				h('span', it.label || it.title || it.text || FIRSTTEN_LABELS[key] || key),
+				h('span.sr', ` (${state === 'notApplicable' ? 'not applicable' : state})`),
+				state === 'done' && at ? timeEl(at) : null, it.late ? h('span.flag', 'late') : null);
 		}))];
 	}
 
@@ -596,7 +642,7 @@ export function mount(root, store, ctx) {
 				.map((e) => ({text: e.text, since: e.at}));
 		}
 		if (!nudges.length) return null;
-		return [h('h2', 'Guardrails'), h('ul.nudges', nudges.map((g) => h('li.nudge', {class: g.severity ? 'sev-' + g.severity : ''},
+		return [h('h2', 'Guardrails'), h('ul.nudges', nudges.map((g) => h('li.nudge', {class: g.severity ? 'g-' + g.severity : ''},
 			h('span', {'aria-hidden': 'true'}, '⚠ '), g.text, g.since ? h('span.dim', [' · since ', timeEl(g.since)]) : null)))];
 	}
 
@@ -723,6 +769,7 @@ export function mount(root, store, ctx) {
 	offs.push(delegate(root, 'click', '[data-act]', async (e, b) => {
 		const act = b.dataset.act;
 		if (act === 'advance') advance();
+		else if (act === 'tl-more') showOlder();
 		else if (act === 'holding') {
 			b.disabled = true;
 			await publish({audience: quAudience.value, kind: 'holding'});
@@ -786,6 +833,7 @@ export function mount(root, store, ctx) {
 
 	tlFilter.addEventListener('change', () => {
 		ui.tlType = tlFilter.value;
+		ui.tlLimit = TL_WINDOW;
 		renderTimeline(null);
 	});
 	tlOrder.addEventListener('change', () => {

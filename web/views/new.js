@@ -3,12 +3,7 @@
 // Title; Enter submits; success lands on the fireground.
 import {h, field, text} from '../dom.js';
 import {api, describe} from '../api.js';
-import {SEVERITIES} from '../doctrine.js';
-
-export function parseSystems(raw) {
-	const seen = new Set();
-	return String(raw || '').split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !seen.has(s) && seen.add(s));
-}
+import {SEVERITIES, parseSystems} from '../doctrine.js';
 
 export function mount(root, store) {
 	const title = h('input', {name: 'title', type: 'text', required: true, maxlength: '200', autocomplete: 'off',
@@ -39,6 +34,8 @@ export function mount(root, store) {
 		h('p.lede', 'Open early. You need no root cause and no impact assessment — severity, title and affected systems can all change on the fireground.'),
 		form));
 	title.focus();
+	// The fireground is where this form lands: fetch its code while the MIM types.
+	import('./fireground.js').catch(() => {});
 
 	form.addEventListener('submit', async (e) => {
 		e.preventDefault();
@@ -51,6 +48,8 @@ export function mount(root, store) {
 		if (!body.title) {
 			text(error, 'Title: say what broke, in one line.');
 			title.focus();
+	// The fireground is where this form lands: fetch its code while the MIM types.
+	import('./fireground.js').catch(() => {});
 			return;
 		}
 		if (bridge.value.trim()) body.bridgeUrl = bridge.value.trim();
