@@ -1,6 +1,8 @@
 # MajorOps — one C11 binary.  `make run` sets up and serves; `make test` runs the suite.
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq
+# libcurl: the optional LLM rewriter of drafts (src/llm.c)
+PKGS    += libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -15,16 +17,23 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 # core types and helpers
 CORE_SRCS   := src/buf.c src/parse.c src/json.c src/codec.c
 # domain: the doctrine, pure, clock injected
-DOMAIN_SRCS := src/incident.c src/doctrine.c src/can.c src/tracks.c src/guardrails.c src/firstten.c src/assist.c
-# store: the event log and projections behind store.h
-STORE_SRCS  := src/store_sqlite.c
+DOMAIN_SRCS := src/incident.c src/doctrine.c src/can.c src/tracks.c src/guardrails.c src/firstten.c src/assist.c src/posture.c
+# store: the event log and projections behind store.h; shared core, then one file per backend
+STORE_SRCS  := src/store.c src/store_sqlite.c src/store_pg.c
 # service: commands = validate + one transaction + publish
-SVC_SRCS    := src/service.c src/sse.c
+SVC_SRCS    := src/service.c src/sse.c src/worker.c
+# the command doctrine's commands, views and guardrail sweep (issue 4)
+SVC_SRCS    += src/command.c
+# public: what the public may see (statuspage, pure) and its routes and cache (public)
+PUBLIC_SRCS := src/statuspage.c src/public.c
 # http: server, routes, handlers
 HTTP_SRCS   := src/http.c src/api.c
 # web: the browser UI under web/, embedded by tools/embed.c into build/web_assets.c
 WEB_SRCS    := src/web.c
-LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS) $(WEB_SRCS)
+LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS) $(WEB_SRCS) $(PUBLIC_SRCS)
+# integrations: the optional OpenAI-compatible rewriter of drafts (llm.h)
+INTEG_SRCS  := src/llm.c
+LIB_SRCS    += $(INTEG_SRCS)
 MAIN_SRCS   := src/main.c
 UNIT_SRCS   := $(wildcard tests/unit/*.c) tests/fuzz/targets.c
 

@@ -2,7 +2,9 @@
 # Installs the missing build and test dependencies on Debian 12 when run as root;
 # otherwise prints the one apt command that would.
 set -eu
-need="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev python3 sqlite3 curl"
+need="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev python3 sqlite3 curl postgresql"
+# libcurl: the optional LLM rewriter of drafts (src/llm.c)
+need="$need libcurl4-openssl-dev"
 missing=""
 for p in $need; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -3,7 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 status=0
-flags="-std=c11 -D_GNU_SOURCE -Isrc $(pkg-config --cflags libmicrohttpd jansson sqlite3 libsodium)"
+flags="-std=c11 -D_GNU_SOURCE -Isrc $(pkg-config --cflags libmicrohttpd jansson sqlite3 libsodium libpq)"
 banned=$(grep -nE '\b(sprintf|strcat|strcpy|strncpy|strtok|atoi|gets|localtime|gmtime)\s*\(' src/*.c src/*.h | grep -v 'banned-ok')
 if [ -n "$banned" ]; then
 	echo "banned functions (see STYLE.md):"; echo "$banned"; status=1

@@ -12,8 +12,10 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "command.h"
 #include "doctrine.h"
 #include "parse.h"
+#include "public.h"
 #include "service.h"
 #include "sse.h"
 #include "store.h"
@@ -135,6 +137,9 @@ static int handle_readyz(struct http_request *req)
 		api_error_set(&err, 503, "store_unavailable", NULL, "the store does not answer");
 		return http_reply_error(req, &err);
 	}
+	/* Whether this replica holds the worker lease (runs the periodic tasks): a header, so
+	 * the body a load balancer checks stays the same on every replica. */
+	http_reply_header(req, "X-MajorOps-Worker", store_lease_held(req->app->store) ? "true" : "false");
 	return http_reply_json(req, 200, json_pack("{s:s}", "status", "ready"));
 }
 
@@ -651,6 +656,610 @@ static int handle_stream(struct http_request *req)
 	return http_reply_response(req, 200, resp);
 }
 
+/* ---- the command doctrine (issue 4): command.h ---- */
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const track_state_names[] = {"active", "succeeded", "failed", "abandoned", NULL};
+static const char *const track_open_states[] = {"active", NULL};
+static const char *const hypothesis_state_names[] = {"proposed", "testing", "confirmed", "rejected",
+						     NULL};
+static const char *const clock_kind_names[] = {"gdpr", "custom", NULL};
+
+/* A person's name as sent, trimmed (names are kept trimmed, as roles are). */
+#define NAME_BUF (INCIDENT_SHORT_MAX * 4 + 1)
+
+/* For commands whose body may be left out (accept, withdraw, return): none is {}. */
+static json_t *read_body_or_empty(struct http_request *req, const struct field_spec *specs,
+				  size_t nspecs, struct field_value *values, int *reply_rc)
+{
+	json_t *empty;
+
+	if (req->body_len > 0)
+		return read_body(req, specs, nspecs, values, reply_rc);
+	memset(values, 0, nspecs * sizeof(*values));
+	empty = json_object();
+	*reply_rc = MHD_NO;
+	return empty;
+}
+
+/* The numeric id in capture `i` (a track, hypothesis or clock); 404 when it is not one. */
+static int capture_id(struct http_request *req, size_t i, const char *what, int64_t *out,
+		      int *reply_rc)
+{
+	const char *cursor = req->captures[i];
+	struct api_error err;
+	uint64_t n;
+
+	*reply_rc = MHD_NO;
+	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' || n == 0) {
+		api_error_set(&err, 404, "not_found", NULL, "no %s %.40s", what, req->captures[i]);
+		*reply_rc = http_reply_error(req, &err);
+		return -1;
+	}
+	*out = (int64_t)n;
+	return 0;
+}
+
+/* A query parameter that must be one of `names` when sent. */
+static int query_enum(struct http_request *req, const char *name, const char *const *names,
+		      const char **out, int *reply_rc)
+{
+	const char *v = http_query(req, name);
+	char message[160];
+
+	*out = NULL;
+	*reply_rc = MHD_NO;
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (const char *const *n = names; *n; n++) {
+		if (strcmp(*n, v) == 0) {
+			*out = *n;
+			return 0;
+		}
+	}
+	snprintf(message, sizeof(message), "%s must be one of the listed values", name);
+	*reply_rc = bad_request(req, "invalid_field", name, message);
+	return -1;
+}
+
+/* The value of an optional text field, or NULL when absent, null or "". */
+static const char *opt_text(const struct field_value *v)
+{
+	return text_value(v);
+}
+
+static const struct field_spec can_fields[] = {
+	F_TEXT("team", true, CAN_TEAM_MAX),
+	F_TEXT_OPT("author", CAN_AUTHOR_MAX),
+	F_TEXT_OPT("conditions", CAN_SLOT_MAX),
+	F_TEXT_OPT("actions", CAN_SLOT_MAX),
+	F_TEXT_OPT("needs", CAN_SLOT_MAX),
+};
+enum { CAN_F_TEAM, CAN_F_AUTHOR, CAN_F_CONDITIONS, CAN_F_ACTIONS, CAN_F_NEEDS, CAN_F__MAX };
+
+static int handle_can_post(struct http_request *req)
+{
+	struct field_value v[CAN_F__MAX];
+	struct can_input in;
+	struct can_report report;
+	struct api_error err;
+	char team[NAME_BUF], author[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body(req, can_fields, CAN_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	str_trim_copy(team, v[CAN_F_TEAM].str, sizeof(team));
+	in.team = team;
+	if (opt_text(&v[CAN_F_AUTHOR]) && !str_blank(v[CAN_F_AUTHOR].str)) {
+		str_trim_copy(author, v[CAN_F_AUTHOR].str, sizeof(author));
+		in.author = author;
+	}
+	in.conditions = opt_text(&v[CAN_F_CONDITIONS]);
+	in.actions = opt_text(&v[CAN_F_ACTIONS]);
+	in.needs = opt_text(&v[CAN_F_NEEDS]);
+	report = (struct can_report){in.team, in.author, in.conditions, in.actions, in.needs};
+	if (can_report_blank(&report)) {
+		json_decref(body);
+		return bad_request(req, "invalid_field", "conditions",
+				   "a CAN says something: Conditions (facts), Actions (in flight), "
+				   "Needs (or \"none\")");
+	}
+	rc = command_can_post(req->app, req->actor, number, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 201, out, &err);
+}
+
+static int handle_can_list(struct http_request *req)
+{
+	const char *team = http_query(req, "team");
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	if (team && utf8_length(team) > CAN_TEAM_MAX)
+		return bad_request(req, "invalid_field", "team", "team is longer than 100 characters");
+	rc = command_can_list(req->app, number, team && *team ? team : NULL, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static const struct field_spec track_open_fields[] = {
+	F_TEXT("owner", true, TRACK_OWNER_MAX),
+	F_TEXT_OPT("team", TRACK_OWNER_MAX),
+	F_TEXT("goal", true, TRACK_GOAL_MAX),
+	{.name = "timeboxMinutes", .type = FIELD_INT, .required = true,
+	 .min = TRACK_TIMEBOX_MIN_MINUTES, .max = TRACK_TIMEBOX_MAX_MINUTES},
+	F_ENUM("state", false, track_open_states),
+};
+static const struct field_spec track_patch_fields[] = {
+	F_TEXT("owner", false, TRACK_OWNER_MAX),
+	F_TEXT("team", false, TRACK_OWNER_MAX),
+	F_TEXT("goal", false, TRACK_GOAL_MAX),
+	{.name = "timeboxMinutes", .type = FIELD_INT,
+	 .min = TRACK_TIMEBOX_MIN_MINUTES, .max = TRACK_TIMEBOX_MAX_MINUTES},
+	F_ENUM("state", false, track_state_names),
+	F_BOOL("escalate"),
+	F_TEXT("note", false, COMMAND_NOTE_MAX),
+};
+enum { TRACK_F_OWNER, TRACK_F_TEAM, TRACK_F_GOAL, TRACK_F_TIMEBOX, TRACK_F_STATE,
+       TRACK_F_ESCALATE, TRACK_F_NOTE, TRACK_F__MAX };
+
+/* Fills `in` from the track fields; names trimmed into `owner` and `team`. */
+static void track_input_from(const struct field_value *v, size_t nv, struct track_input *in,
+			     char owner[NAME_BUF], char team[NAME_BUF])
+{
+	memset(in, 0, sizeof(*in));
+	if (opt_text(&v[TRACK_F_OWNER])) {
+		str_trim_copy(owner, v[TRACK_F_OWNER].str, NAME_BUF);
+		in->owner = owner;
+	}
+	if (opt_text(&v[TRACK_F_TEAM]) && !str_blank(v[TRACK_F_TEAM].str)) {
+		str_trim_copy(team, v[TRACK_F_TEAM].str, NAME_BUF);
+		in->team = team;
+	}
+	in->goal = opt_text(&v[TRACK_F_GOAL]);
+	in->timebox_minutes = v[TRACK_F_TIMEBOX].present ? v[TRACK_F_TIMEBOX].num : 0;
+	in->has_state = v[TRACK_F_STATE].present;
+	if (in->has_state)
+		track_state_parse(v[TRACK_F_STATE].str, &in->state);
+	if (nv > TRACK_F_NOTE) {
+		in->escalate = v[TRACK_F_ESCALATE].present && v[TRACK_F_ESCALATE].flag;
+		in->note = opt_text(&v[TRACK_F_NOTE]);
+	}
+}
+
+static int handle_track_post(struct http_request *req)
+{
+	struct field_value v[TRACK_F__MAX];
+	struct track_input in;
+	struct api_error err;
+	char owner[NAME_BUF], team[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body(req, track_open_fields, NELEM(track_open_fields), v, &rc);
+	if (body == NULL)
+		return rc;
+	track_input_from(v, NELEM(track_open_fields), &in, owner, team);
+	in.has_state = false; /* a new track is active */
+	rc = command_track_post(req->app, req->actor, number, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 201, out, &err);
+}
+
+static int handle_track_patch(struct http_request *req)
+{
+	struct field_value v[TRACK_F__MAX];
+	struct track_input in;
+	struct api_error err;
+	char owner[NAME_BUF], team[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number, id;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0 || capture_id(req, 1, "track", &id, &rc) != 0)
+		return rc;
+	body = read_body(req, track_patch_fields, TRACK_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	track_input_from(v, TRACK_F__MAX, &in, owner, team);
+	if (!in.owner && !in.team && !in.goal && !in.timebox_minutes && !in.has_state &&
+	    !in.escalate) {
+		json_decref(body);
+		return bad_request(req, "missing_field", "state",
+				   "send state, timeboxMinutes (a new timebox), escalate, or an "
+				   "owner, team or goal");
+	}
+	rc = command_track_patch(req->app, req->actor, number, id, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_track_list(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	rc = command_track_list(req->app, number, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static const struct field_spec hypothesis_fields[] = {
+	F_TEXT("statement", true, HYPOTHESIS_STATEMENT_MAX),
+	F_TEXT_OPT("owner", HYPOTHESIS_OWNER_MAX),
+	F_ENUM("state", false, hypothesis_state_names),
+	F_TEXT_OPT("evidence", HYPOTHESIS_EVIDENCE_MAX),
+};
+static const struct field_spec hypothesis_patch_fields[] = {
+	F_TEXT("statement", false, HYPOTHESIS_STATEMENT_MAX),
+	F_TEXT("owner", false, HYPOTHESIS_OWNER_MAX),
+	F_ENUM("state", false, hypothesis_state_names),
+	F_TEXT("evidence", false, HYPOTHESIS_EVIDENCE_MAX),
+};
+enum { HYP_F_STATEMENT, HYP_F_OWNER, HYP_F_STATE, HYP_F_EVIDENCE, HYP_F__MAX };
+
+static void hypothesis_input_from(const struct field_value *v, struct hypothesis_input *in,
+				  char owner[NAME_BUF])
+{
+	memset(in, 0, sizeof(*in));
+	in->statement = opt_text(&v[HYP_F_STATEMENT]);
+	if (opt_text(&v[HYP_F_OWNER]) && !str_blank(v[HYP_F_OWNER].str)) {
+		str_trim_copy(owner, v[HYP_F_OWNER].str, NAME_BUF);
+		in->owner = owner;
+	}
+	in->evidence = opt_text(&v[HYP_F_EVIDENCE]);
+	in->has_state = v[HYP_F_STATE].present;
+	if (in->has_state)
+		hypothesis_state_parse(v[HYP_F_STATE].str, &in->state);
+}
+
+static int handle_hypothesis_post(struct http_request *req)
+{
+	struct field_value v[HYP_F__MAX];
+	struct hypothesis_input in;
+	struct api_error err;
+	char owner[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body(req, hypothesis_fields, HYP_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	hypothesis_input_from(v, &in, owner);
+	rc = command_hypothesis_post(req->app, req->actor, number, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 201, out, &err);
+}
+
+static int handle_hypothesis_patch(struct http_request *req)
+{
+	struct field_value v[HYP_F__MAX];
+	struct hypothesis_input in;
+	struct api_error err;
+	char owner[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number, id;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0 ||
+	    capture_id(req, 1, "hypothesis", &id, &rc) != 0)
+		return rc;
+	body = read_body(req, hypothesis_patch_fields, HYP_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	hypothesis_input_from(v, &in, owner);
+	if (!in.statement && !in.owner && !in.evidence && !in.has_state) {
+		json_decref(body);
+		return bad_request(req, "missing_field", "state",
+				   "send state, evidence, statement or owner");
+	}
+	rc = command_hypothesis_patch(req->app, req->actor, number, id, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_hypothesis_list(struct http_request *req)
+{
+	struct api_error err;
+	const char *state;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0 ||
+	    query_enum(req, "state", hypothesis_state_names, &state, &rc) != 0)
+		return rc;
+	rc = command_hypothesis_list(req->app, number, state, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static const struct field_spec handoff_fields[] = {
+	F_TEXT("to", true, INCIDENT_SHORT_MAX),
+	{.name = "brief", .type = FIELD_OBJECT, .required = true},
+};
+static const struct field_spec brief_fields[] = {
+	F_TEXT_OPT("conditions", CAN_SLOT_MAX),
+	F_TEXT_OPT("actions", CAN_SLOT_MAX),
+	F_TEXT_OPT("needs", CAN_SLOT_MAX),
+};
+
+static int handle_handoff_offer(struct http_request *req)
+{
+	struct field_value v[2], b[3];
+	struct can_report brief;
+	struct api_error err;
+	char to[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body(req, handoff_fields, NELEM(handoff_fields), v, &rc);
+	if (body == NULL)
+		return rc;
+	if (json_validate(v[1].json, brief_fields, NELEM(brief_fields), b, &err) != 0) {
+		char field[sizeof(err.field) + 8];
+
+		/* The brief's slots are named as they sit in the body. */
+		snprintf(field, sizeof(field), "brief.%s", err.field);
+		str_copy(err.field, field, sizeof(err.field));
+		json_decref(body);
+		return http_reply_error(req, &err);
+	}
+	str_trim_copy(to, v[0].str, sizeof(to));
+	brief = (struct can_report){NULL, req->actor, opt_text(&b[0]), opt_text(&b[1]),
+				    opt_text(&b[2])};
+	rc = command_handoff_offer(req->app, req->actor, number, to, &brief, &out, &err);
+	json_decref(body);
+	return reply_incident(req, rc, 200, out, &err);
+}
+
+/* accept, withdraw and authority/return: the actor and the record say it all. */
+static int handle_no_field_command(struct http_request *req,
+				   int (*fn)(struct app *, const char *, int64_t, json_t **,
+					     struct api_error *))
+{
+	struct field_value none[1];
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body_or_empty(req, NULL, 0, none, &rc);
+	if (body == NULL)
+		return rc;
+	rc = fn(req->app, req->actor, number, &out, &err);
+	json_decref(body);
+	return reply_incident(req, rc, 200, out, &err);
+}
+
+static int handle_handoff_accept(struct http_request *req)
+{
+	return handle_no_field_command(req, command_handoff_accept);
+}
+
+static int handle_handoff_withdraw(struct http_request *req)
+{
+	return handle_no_field_command(req, command_handoff_withdraw);
+}
+
+static int handle_authority_return(struct http_request *req)
+{
+	return handle_no_field_command(req, command_authority_return);
+}
+
+static const struct field_spec authority_fields[] = {
+	F_TEXT("to", true, INCIDENT_SHORT_MAX),
+};
+
+static int handle_authority_give(struct http_request *req)
+{
+	struct field_value v[1];
+	struct api_error err;
+	char to[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body(req, authority_fields, 1, v, &rc);
+	if (body == NULL)
+		return rc;
+	str_trim_copy(to, v[0].str, sizeof(to));
+	rc = command_authority_give(req->app, req->actor, number, to, &out, &err);
+	json_decref(body);
+	return reply_incident(req, rc, 200, out, &err);
+}
+
+static const struct field_spec clock_fields[] = {
+	F_ENUM("kind", false, clock_kind_names),
+	F_TEXT("name", false, POSTURE_CLOCK_NAME_MAX),
+	{.name = "awareAt", .type = FIELD_TIME},
+	{.name = "deadline", .type = FIELD_TIME},
+	F_TEXT("note", false, COMMAND_NOTE_MAX),
+};
+enum { CLOCK_F_KIND, CLOCK_F_NAME, CLOCK_F_AWARE, CLOCK_F_DEADLINE, CLOCK_F_NOTE, CLOCK_F__MAX };
+
+static int handle_clock_post(struct http_request *req)
+{
+	struct field_value v[CLOCK_F__MAX];
+	struct clock_input in;
+	struct api_error err;
+	char name[NAME_BUF];
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body(req, clock_fields, CLOCK_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	in.kind = REGULATORY_GDPR;
+	if (v[CLOCK_F_KIND].present)
+		regulatory_kind_parse(v[CLOCK_F_KIND].str, &in.kind);
+	in.note = opt_text(&v[CLOCK_F_NOTE]);
+	if (in.kind == REGULATORY_GDPR) {
+		/* The GDPR clock is the law's, not ours: 72 h from awareness. */
+		if (v[CLOCK_F_NAME].present || v[CLOCK_F_DEADLINE].present) {
+			json_decref(body);
+			return bad_request(req, "invalid_field",
+					   v[CLOCK_F_NAME].present ? "name" : "deadline",
+					   "the GDPR clock is named and timed by the regulation (72 h "
+					   "from awareAt); use kind custom for another deadline");
+		}
+		in.aware_at = v[CLOCK_F_AWARE].present ? v[CLOCK_F_AWARE].num : TIME_NONE;
+	} else {
+		if (!v[CLOCK_F_NAME].present || !v[CLOCK_F_DEADLINE].present) {
+			json_decref(body);
+			return bad_request(req, "missing_field",
+					   v[CLOCK_F_NAME].present ? "deadline" : "name",
+					   "a custom clock needs a name and a deadline");
+		}
+		if (v[CLOCK_F_AWARE].present) {
+			json_decref(body);
+			return bad_request(req, "invalid_field", "awareAt",
+					   "awareAt belongs to the GDPR clock; a custom clock has a "
+					   "deadline");
+		}
+		str_trim_copy(name, v[CLOCK_F_NAME].str, sizeof(name));
+		in.name = name;
+		in.deadline = v[CLOCK_F_DEADLINE].num;
+	}
+	rc = command_clock_start(req->app, req->actor, number, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 201, out, &err);
+}
+
+static const struct field_spec clock_patch_fields[] = {
+	{.name = "met", .type = FIELD_BOOL, .required = true},
+	F_TEXT("note", false, COMMAND_NOTE_MAX),
+};
+
+static int handle_clock_patch(struct http_request *req)
+{
+	struct field_value v[2];
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int64_t number, id;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0 ||
+	    capture_id(req, 1, "regulatory clock", &id, &rc) != 0)
+		return rc;
+	body = read_body(req, clock_patch_fields, 2, v, &rc);
+	if (body == NULL)
+		return rc;
+	if (!v[0].flag) {
+		json_decref(body);
+		return bad_request(req, "invalid_field", "met",
+				   "a clock is stopped by recording it met (\"met\": true); it does "
+				   "not restart");
+	}
+	rc = command_clock_met(req->app, req->actor, number, id, opt_text(&v[1]), &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_clock_list(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	rc = command_clock_list(req->app, number, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static const struct field_spec approval_fields[] = {
+	F_TEXT_OPT("text", POSTURE_APPROVAL_TEXT_MAX),
+};
+
+static int handle_approval_post(struct http_request *req)
+{
+	struct field_value v[1];
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	body = read_body_or_empty(req, approval_fields, 1, v, &rc);
+	if (body == NULL)
+		return rc;
+	rc = command_approval_post(req->app, req->actor, number, opt_text(&v[0]), &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 201, out, &err);
+}
+
+static int handle_approval_list(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	rc = command_approval_list(req->app, number, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_assist(struct http_request *req)
+{
+	enum assist_kind kind;
+	enum audience audience = AUDIENCE_PUBLIC;
+	struct api_error err;
+	const char *which;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	if (assist_kind_parse(req->captures[1], &kind) != 0) {
+		api_error_set(&err, 404, "not_found", NULL,
+			      "no assistant %.40s; there are suggestion, draft and brief",
+			      req->captures[1]);
+		return http_reply_error(req, &err);
+	}
+	if (query_enum(req, "audience", audience_names, &which, &rc) != 0)
+		return rc;
+	/* A draft is for the public unless asked otherwise: the safe default leaks nothing. */
+	if (which)
+		audience_parse(which, &audience);
+	rc = command_assist(req->app, number, kind, audience, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
 /* ---- the route table: the map of the API ---- */
 
 const struct http_route api_routes[] = {
@@ -679,5 +1288,43 @@ const struct http_route api_routes[] = {
 	{"GET", "/admin", web_handle_shell, false},
 	{"GET", "/admin/incidents/{id}", web_handle_shell, false},
 	{"GET", "/exec", web_handle_shell, false},
+	/* the public status page (public.h): no authentication, public content only */
+	{"GET", "/", public_handle_index, false},
+	{"GET", "/incidents/{id}", public_handle_incident, false},
+	{"GET", "/status.css", public_handle_asset, false},
+	{"GET", "/status.js", public_handle_asset, false},
+	{"GET", "/feed.atom", public_handle_doc, false},
+	{"GET", "/feed.rss", public_handle_doc, false},
+	{"GET", "/badge.svg", public_handle_doc, false},
+	{"GET", "/api/v2/stream", public_handle_stream, false},
+	{"GET", "/api/v2/summary.json", public_handle_doc, false},
+	{"GET", "/api/v2/status.json", public_handle_doc, false},
+	{"GET", "/api/v2/components.json", public_handle_doc, false},
+	{"GET", "/api/v2/incidents.json", public_handle_doc, false},
+	{"GET", "/api/v2/incidents/unresolved.json", public_handle_doc, false},
+	{"GET", "/api/v2/scheduled-maintenances.json", public_handle_doc, false},
+	{"GET", "/api/v2/scheduled-maintenances/upcoming.json", public_handle_doc, false},
+	{"GET", "/api/v2/scheduled-maintenances/active.json", public_handle_doc, false},
+	/* the command doctrine (issue 4, command.h): CAN, tracks, hypotheses, hand-off,
+	 * information authority, regulatory clocks, approvals, drafting assistant */
+	{"GET", "/api/v1/incidents/{id}/can", handle_can_list, false},
+	{"POST", "/api/v1/incidents/{id}/can", handle_can_post, true},
+	{"GET", "/api/v1/incidents/{id}/tracks", handle_track_list, false},
+	{"POST", "/api/v1/incidents/{id}/tracks", handle_track_post, true},
+	{"PATCH", "/api/v1/incidents/{id}/tracks/{tid}", handle_track_patch, true},
+	{"GET", "/api/v1/incidents/{id}/hypotheses", handle_hypothesis_list, false},
+	{"POST", "/api/v1/incidents/{id}/hypotheses", handle_hypothesis_post, true},
+	{"PATCH", "/api/v1/incidents/{id}/hypotheses/{hid}", handle_hypothesis_patch, true},
+	{"POST", "/api/v1/incidents/{id}/handoff", handle_handoff_offer, true},
+	{"POST", "/api/v1/incidents/{id}/handoff/accept", handle_handoff_accept, true},
+	{"POST", "/api/v1/incidents/{id}/handoff/withdraw", handle_handoff_withdraw, true},
+	{"POST", "/api/v1/incidents/{id}/authority", handle_authority_give, true},
+	{"POST", "/api/v1/incidents/{id}/authority/return", handle_authority_return, true},
+	{"GET", "/api/v1/incidents/{id}/clocks", handle_clock_list, false},
+	{"POST", "/api/v1/incidents/{id}/clocks", handle_clock_post, true},
+	{"PATCH", "/api/v1/incidents/{id}/clocks/{cid}", handle_clock_patch, true},
+	{"GET", "/api/v1/incidents/{id}/approvals", handle_approval_list, false},
+	{"POST", "/api/v1/incidents/{id}/approvals", handle_approval_post, true},
+	{"GET", "/api/v1/incidents/{id}/assist/{kind}", handle_assist, false},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -93,6 +93,16 @@ json_t *incident_to_json(const struct incident *inc)
 	put(o, "version", json_integer(inc->version), &failed);
 	put(o, "createdBy", json_string_or_null(inc->created_by), &failed);
 	put(o, "updatedAt", json_time_or_null(inc->updated_at), &failed);
+	if (inc->command_json) {
+		/* The stored form only: incident_view replaces it with what clients see. */
+		json_t *command = json_loads(inc->command_json, 0, NULL);
+
+		if (!json_is_object(command)) {
+			json_decref(command);
+			goto fail;
+		}
+		put(o, "command", command, &failed);
+	}
 	if (failed)
 		goto fail;
 	return o;
@@ -188,6 +198,14 @@ int incident_from_json(const json_t *doc, struct incident *inc)
 
 		if (n < PHASE_FIRST || n > PHASE_LAST ||
 		    get_time(v, "enteredAt", &inc->phase_entered_at[n]))
+			goto fail;
+	}
+	v = json_object_get(doc, "command");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_object(v))
+			goto fail;
+		inc->command_json = json_to_text(v);
+		if (inc->command_json == NULL)
 			goto fail;
 	}
 	systems = json_object_get(doc, "affectedSystems");

@@ -12,7 +12,9 @@
 
 #include "doctrine.h"
 
-/* The wire form, without staffing and cadence.  NULL when out of memory. */
+/* The wire form, without staffing and cadence, plus the stored-only member "command" (the
+ * command doctrine's projection, inc->command_json parsed) when it is set; incident_view
+ * removes that member before anyone sees it.  NULL when out of memory. */
 json_t *incident_to_json(const struct incident *inc);
 /* Reads a stored document back; -1 when a field is missing or malformed. */
 int incident_from_json(const json_t *doc, struct incident *inc);

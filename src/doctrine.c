@@ -63,6 +63,10 @@ static const char *const rule_names[] = {
 	"authority.alreadyHolder",         /* DOCTRINE_AUTHORITY_ALREADY */
 	"authority.notGiven",              /* DOCTRINE_AUTHORITY_NOT_GIVEN */
 	"authority.notHolder",             /* DOCTRINE_AUTHORITY_NOT_HOLDER */
+	"approval.required",               /* DOCTRINE_APPROVAL_REQUIRED */
+	"approval.notApprover",            /* DOCTRINE_APPROVAL_NOT_APPROVER */
+	"clock.duplicate",                 /* DOCTRINE_CLOCK_DUPLICATE */
+	"clock.alreadyMet",                /* DOCTRINE_CLOCK_MET */
 };
 _Static_assert(NELEM(rule_names) == DOCTRINE__MAX, "rule_names out of step");
 

@@ -55,6 +55,11 @@ enum doctrine_rule {
 	DOCTRINE_AUTHORITY_ALREADY,    /* "authority.alreadyHolder": give to the current holder */
 	DOCTRINE_AUTHORITY_NOT_GIVEN,  /* "authority.notGiven": return while the MIM holds it */
 	DOCTRINE_AUTHORITY_NOT_HOLDER, /* "authority.notHolder": return by neither holder nor MIM */
+	/* Sev-0 / security posture: posture.h */
+	DOCTRINE_APPROVAL_REQUIRED,    /* "approval.required": a public statement without approval */
+	DOCTRINE_APPROVAL_NOT_APPROVER, /* "approval.notApprover": only leader, legal or pr approve */
+	DOCTRINE_CLOCK_DUPLICATE,      /* "clock.duplicate": the same regulatory clock twice */
+	DOCTRINE_CLOCK_MET,            /* "clock.alreadyMet": a met clock does not change */
 	DOCTRINE__MAX
 };
 

@@ -44,6 +44,18 @@ static void add_security_headers(struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
 
+void http_response_secure(struct MHD_Response *resp)
+{
+	add_security_headers(resp);
+}
+
+int http_reply_shared(struct http_request *req, int status, struct MHD_Response *resp)
+{
+	if (resp == NULL)
+		return MHD_NO;
+	return MHD_queue_response(req->conn, (unsigned int)status, resp);
+}
+
 void http_reply_header(struct http_request *req, const char *name, const char *value)
 {
 	struct request_state *rs = state_of(req);

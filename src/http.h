@@ -75,6 +75,11 @@ int http_reply_error(struct http_request *req, const struct api_error *err);
 /* Adds a header to the next reply of this request (at most a few; copied). */
 void http_reply_header(struct http_request *req, const char *name, const char *value);
 int http_reply_response(struct http_request *req, int status, struct MHD_Response *resp);
+/* For a response built once and queued for many requests (the public page cache): adds the
+ * security headers every reply carries, once, when it is built.  http_reply_shared()
+ * queues it as is (no extra headers) and leaves the caller's reference alone. */
+void http_response_secure(struct MHD_Response *resp);
+int http_reply_shared(struct http_request *req, int status, struct MHD_Response *resp);
 
 /* Query and header lookups; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);

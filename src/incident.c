@@ -285,6 +285,7 @@ void incident_free(struct incident *inc)
 		free(inc->roles[r]);
 	free(inc->information_authority);
 	free(inc->created_by);
+	free(inc->command_json);
 	/* Back to a fresh incident, so a second free (or a reuse) is harmless. */
 	incident_init(inc);
 }
@@ -311,6 +312,7 @@ int incident_copy(struct incident *dst, const struct incident *src)
 		dst->roles[r] = NULL;
 	dst->information_authority = NULL;
 	dst->created_by = NULL;
+	dst->command_json = NULL;
 
 	if (text_copy(&dst->title, src->title) != 0 ||
 	    text_copy(&dst->description, src->description) != 0 ||
@@ -321,7 +323,8 @@ int incident_copy(struct incident *dst, const struct incident *src)
 	    text_copy(&dst->risk_level, src->risk_level) != 0 ||
 	    text_copy(&dst->exec_summary, src->exec_summary) != 0 ||
 	    text_copy(&dst->information_authority, src->information_authority) != 0 ||
-	    text_copy(&dst->created_by, src->created_by) != 0)
+	    text_copy(&dst->created_by, src->created_by) != 0 ||
+	    text_copy(&dst->command_json, src->command_json) != 0)
 		goto fail;
 	for (int r = 0; r < ROLE__MAX; r++)
 		if (text_copy(&dst->roles[r], src->roles[r]) != 0)

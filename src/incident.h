@@ -136,6 +136,12 @@ struct incident {
 	int64_t reopen_count;
 	char *created_by;
 	int64_t updated_at;
+	/* The command doctrine's projection (command.h): tracks, hypotheses, latest CAN per
+	 * team, the pending hand-off, regulatory clocks, approvals, guardrails already written.
+	 * A serialized JSON object owned by the struct, NULL when nothing has been recorded.
+	 * Internal: stored with the incident, never sent as it is (incident_view shows what
+	 * clients see of it). */
+	char *command_json;
 };
 
 /* Zeroes `inc` with the defaults of a new incident (phase 1, investigating, count -1). */

@@ -11,11 +11,14 @@
 
 #include "api.h"
 #include "buf.h"
+#include "command.h"
 #include "http.h"
 #include "parse.h"
+#include "public.h"
 #include "service.h"
 #include "sse.h"
 #include "store.h"
+#include "worker.h"
 
 #ifndef MAJOROPS_VERSION
 #define MAJOROPS_VERSION "0.0.0"
@@ -30,6 +33,9 @@ static const char usage_main[] =
 	"\n"
 	"commands:\n"
 	"  serve        run the server (majorops serve --help)\n"
+	"  migrate      copy a store into a new one, SQLite ⇄ PostgreSQL (majorops migrate --help)\n"
+	"  export       write every table of a store as JSON (majorops export --help)\n"
+	"  backup       copy a running SQLite store to a file (majorops backup --help)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this help\n"
@@ -42,12 +48,47 @@ static const char usage_serve[] =
 	"(--db ⇔ MAJOROPS_DB); flags win.\n"
 	"\n"
 	"  --listen ADDR:PORT     where to listen (MAJOROPS_LISTEN; default 127.0.0.1:8080)\n"
-	"  --db PATH              the SQLite database file (MAJOROPS_DB; default ./majorops.db)\n"
+	"  --db PATH|URL          the SQLite database file, or a PostgreSQL URL\n"
+	"                         postgres://user:pass@host:port/dbname?sslmode=… (libpq's\n"
+	"                         PG* variables fill what it leaves out); any number of\n"
+	"                         servers may share one PostgreSQL database (MAJOROPS_DB;\n"
+	"                         default ./majorops.db)\n"
 	"  --threads N            HTTP worker threads (MAJOROPS_THREADS; default 16)\n"
 	"  --insecure-no-auth     allow a non-loopback --listen before sign-in exists\n"
 	"                         (MAJOROPS_INSECURE_NO_AUTH=1): anyone who reaches the port\n"
 	"                         can change every incident\n"
+	"  --page-name TEXT       the public status page's name (MAJOROPS_PAGE_NAME; default Status)\n"
+	"  --page-logo-text TEXT  the text in the page's header (MAJOROPS_PAGE_LOGO_TEXT; default the name)\n"
+	"  --public-url URL       where the public reaches this server, for links in pages, feeds\n"
+	"                         and the Statuspage API (MAJOROPS_PUBLIC_URL)\n"
+	"  --page-timezone ZONE   the zone status pages show times in, e.g. Europe/Berlin\n"
+	"                         (MAJOROPS_PAGE_TIMEZONE; default Etc/UTC; the API stays UTC)\n"
 	"  -h, --help             this help\n";
+
+static const char usage_migrate[] =
+	"usage: majorops migrate --from DB --to DB\n"
+	"\n"
+	"Copies every table of one store into a new, empty one (a SQLite file that does not\n"
+	"exist yet, or a freshly created PostgreSQL database) in one transaction, keeping ids\n"
+	"and event sequence numbers: `majorops export` of the two is then byte-identical.\n"
+	"Each DB is a SQLite file or a postgres:// URL, so the move goes either way.  It reads\n"
+	"one snapshot of the source: stop the servers first, or later writes stay behind.\n";
+
+static const char usage_export[] =
+	"usage: majorops export [--db DB] [--out FILE]\n"
+	"\n"
+	"Writes every table of the store (--db, or MAJOROPS_DB) as JSON to FILE or standard\n"
+	"output, from one consistent snapshot: tables in a fixed order, rows by primary key,\n"
+	"so the same records give the same bytes from SQLite and from PostgreSQL.\n";
+
+static const char usage_backup[] =
+	"usage: majorops backup [--db PATH.db] --out FILE\n"
+	"\n"
+	"Copies a SQLite store (--db, or MAJOROPS_DB) into FILE, which must not exist, with\n"
+	"SQLite's online backup API: servers go on reading and writing meanwhile, and the copy\n"
+	"is one consistent moment, checked before it is named FILE.  To restore, stop the\n"
+	"server and put FILE in place of the database (delete its -wal and -shm files).\n"
+	"PostgreSQL stores are backed up with pg_dump (docs/postgres.md).\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -113,6 +154,10 @@ static int cmd_serve(int argc, char **argv)
 		{"db", required_argument, NULL, 'd'},
 		{"threads", required_argument, NULL, 't'},
 		{"insecure-no-auth", no_argument, NULL, 'I'},
+		{"page-name", required_argument, NULL, 'N'},
+		{"page-logo-text", required_argument, NULL, 'G'},
+		{"public-url", required_argument, NULL, 'U'},
+		{"page-timezone", required_argument, NULL, 'Z'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -122,10 +167,17 @@ static int cmd_serve(int argc, char **argv)
 	const char *env_threads = getenv("MAJOROPS_THREADS"), *env_insecure = getenv("MAJOROPS_INSECURE_NO_AUTH");
 	const char *listen_text = env_listen, *threads_text = env_threads;
 	struct app app = {.clock = clock_wall_ms};
+	/* The public status page's settings (public.h); flags below win over the environment. */
+	struct statuspage_config page = {.page_name = getenv("MAJOROPS_PAGE_NAME"),
+					 .logo_text = getenv("MAJOROPS_PAGE_LOGO_TEXT"),
+					 .public_url = getenv("MAJOROPS_PUBLIC_URL"),
+					 .time_zone = getenv("MAJOROPS_PAGE_TIMEZONE")};
 	struct store_config scfg = {0};
 	struct http_server_config hcfg = {0};
 	struct http_server *srv = NULL;
+	struct worker *worker = NULL;
 	struct sigaction sa;
+	char shown[STORE_DISPLAY_MAX];
 	char err[512];
 	int ch, rc = EXIT_FAILURE;
 
@@ -139,6 +191,10 @@ static int cmd_serve(int argc, char **argv)
 		case 'd': o.db = optarg; break;
 		case 't': threads_text = optarg; break;
 		case 'I': o.insecure_no_auth = true; break;
+		case 'N': page.page_name = optarg; break;
+		case 'G': page.logo_text = optarg; break;
+		case 'U': page.public_url = optarg; break;
+		case 'Z': page.time_zone = optarg; break;
 		case 'h': fputs(usage_serve, stdout); return EXIT_SUCCESS;
 		default: fputs(usage_serve, stderr); return EXIT_USAGE;
 		}
@@ -173,7 +229,7 @@ static int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	app.hub = NULL;
-	scfg.path = o.db;
+	scfg.db = o.db;
 	scfg.on_commit = sse_hub_publish;
 	/* The hub needs the store and the store's hook needs the hub: create the hub first
 	 * with the store attached right after (no event can commit before store_open). */
@@ -183,11 +239,35 @@ static int cmd_serve(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	scfg.on_commit_ctx = app.hub;
+	/* Before the store's threads start: a page time zone sets TZ in the environment. */
+	app.public_site = public_site_new(&page, &app, err, sizeof(err));
+	if (app.public_site == NULL) {
+		fprintf(stderr, "majorops serve: %s\n", err);
+		rc = EXIT_USAGE;
+		goto done;
+	}
 	if (store_open(&app.store, &scfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "majorops serve: %s\n", err);
 		goto done;
 	}
 	sse_hub_attach_store(app.hub, app.store);
+	/* The periodic tasks run on whichever replica holds the worker lease. */
+	worker = worker_new(app.store, app.clock, app.clock_ctx);
+	if (worker == NULL ||
+	    worker_register(worker, "heartbeat", WORKER_HEARTBEAT_MS, worker_heartbeat, worker) != 0) {
+		fprintf(stderr, "majorops serve: cannot set up the worker\n");
+		goto done;
+	}
+	/* Guardrails fire with nobody touching the incident (command.h). */
+	if (worker_register(worker, "guardrails", command_sweep_interval_ms(),
+			    command_guardrails_sweep, &app) != 0) {
+		fprintf(stderr, "majorops serve: cannot set up the guardrail sweep\n");
+		goto done;
+	}
+	if (worker_start(worker, err, sizeof(err)) != 0) {
+		fprintf(stderr, "majorops serve: %s\n", err);
+		goto done;
+	}
 
 	hcfg.listen_addr = o.listen_addr;
 	hcfg.port = o.port;
@@ -204,8 +284,9 @@ static int cmd_serve(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	store_db_display(o.db, shown, sizeof(shown));
 	fprintf(stderr, "majorops %s serving on http://%s:%u/ with database '%s'\n", MAJOROPS_VERSION,
-		o.listen_addr, o.port, o.db);
+		o.listen_addr, o.port, shown);
 	while (!stop_requested)
 		pause();
 	fprintf(stderr, "majorops: stopping\n");
@@ -218,11 +299,163 @@ done:
 		nanosleep(&settle, NULL);
 		http_server_stop(srv);
 	}
+	worker_free(worker);
 	store_close(app.store);
+	public_site_free(app.public_site);
 	sse_hub_free(app.hub);
 	return rc;
 }
 
+/* ---- admin verbs: migrate, export, backup ---- */
+
+/* Opens a store for an admin verb: one reader, no live streams, no worker. */
+static int admin_open(const char *verb, const char *db, struct store **out)
+{
+	struct store_config cfg = {.db = db, .nreaders = 1};
+	char err[768];
+
+	if (store_open(out, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "majorops %s: %s\n", verb, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parses `--NAME VALUE` options of an admin verb into `values` (by index of `names`). */
+static int admin_options(int argc, char **argv, const char *usage, const char *const *names,
+			 const char **values, size_t nnames)
+{
+	struct option longopts[8];
+	int ch;
+
+	if (nnames + 2 > sizeof(longopts) / sizeof(longopts[0]))
+		return -1;
+	for (size_t i = 0; i < nnames; i++)
+		longopts[i] = (struct option){names[i], required_argument, NULL, (int)i + 1};
+	longopts[nnames] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[nnames + 1] = (struct option){NULL, 0, NULL, 0};
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (ch < 1 || ch > (int)nnames) {
+			fputs(usage, stderr);
+			return -1;
+		}
+		values[ch - 1] = optarg;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "majorops: unexpected argument '%s'\n\n%s", argv[optind], usage);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+	static const char *const names[] = {"from", "to"};
+	const char *values[2] = {NULL, NULL};
+	struct store *from = NULL, *to = NULL;
+	char err[768], shown_from[STORE_DISPLAY_MAX], shown_to[STORE_DISPLAY_MAX];
+	int64_t rows;
+	int rc = admin_options(argc, argv, usage_migrate, names, values, 2);
+
+	if (rc != 0)
+		return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if (values[0] == NULL || values[1] == NULL) {
+		fprintf(stderr, "majorops migrate: both --from and --to are needed\n\n%s", usage_migrate);
+		return EXIT_USAGE;
+	}
+	store_db_display(values[0], shown_from, sizeof(shown_from));
+	store_db_display(values[1], shown_to, sizeof(shown_to));
+	if (!store_db_is_postgres(values[0]) && access(values[0], F_OK) != 0) {
+		fprintf(stderr, "majorops migrate: cannot open '%s': no such file\n", shown_from);
+		return EXIT_FAILURE;
+	}
+	rc = EXIT_FAILURE;
+	if (admin_open("migrate", values[0], &from) != 0 || admin_open("migrate", values[1], &to) != 0)
+		goto done;
+	rows = store_copy(from, to, err, sizeof(err));
+	if (rows < 0) {
+		fprintf(stderr, "majorops migrate: cannot copy '%s' to '%s': %s\n", shown_from, shown_to,
+			err);
+		goto done;
+	}
+	fprintf(stderr, "majorops migrate: copied %lld rows from '%s' to '%s'\n", (long long)rows,
+		shown_from, shown_to);
+	rc = EXIT_SUCCESS;
+done:
+	store_close(to);
+	store_close(from);
+	return rc;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	static const char *const names[] = {"db", "out"};
+	const char *values[2] = {getenv("MAJOROPS_DB"), NULL};
+	struct store *s = NULL;
+	FILE *out = stdout;
+	char err[768];
+	int rc = admin_options(argc, argv, usage_export, names, values, 2);
+
+	if (rc != 0)
+		return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if (values[0] == NULL || *values[0] == '\0') {
+		fprintf(stderr, "majorops export: --db is needed\n\n%s", usage_export);
+		return EXIT_USAGE;
+	}
+	if (!store_db_is_postgres(values[0]) && access(values[0], F_OK) != 0) {
+		fprintf(stderr, "majorops export: cannot open '%s': no such file\n", values[0]);
+		return EXIT_FAILURE;
+	}
+	rc = EXIT_FAILURE;
+	if (admin_open("export", values[0], &s) != 0)
+		goto done;
+	if (values[1]) {
+		out = fopen(values[1], "w");
+		if (out == NULL) {
+			fprintf(stderr, "majorops export: cannot write '%s': %s\n", values[1],
+				strerror(errno));
+			goto done;
+		}
+	}
+	if (store_export(s, out, err, sizeof(err)) != 0) {
+		fprintf(stderr, "majorops export: %s\n", err);
+		goto done;
+	}
+	rc = EXIT_SUCCESS;
+done:
+	if (out != stdout && out != NULL && fclose(out) != 0 && rc == EXIT_SUCCESS) {
+		fprintf(stderr, "majorops export: cannot write '%s': %s\n", values[1], strerror(errno));
+		rc = EXIT_FAILURE;
+	}
+	store_close(s);
+	return rc;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+	static const char *const names[] = {"db", "out"};
+	const char *values[2] = {getenv("MAJOROPS_DB"), NULL};
+	char err[768];
+	int rc = admin_options(argc, argv, usage_backup, names, values, 2);
+
+	if (rc != 0)
+		return rc > 0 ? EXIT_SUCCESS : EXIT_USAGE;
+	if (values[0] == NULL || *values[0] == '\0' || values[1] == NULL) {
+		fprintf(stderr, "majorops backup: --db and --out are needed\n\n%s", usage_backup);
+		return EXIT_USAGE;
+	}
+	if (store_backup(values[0], values[1], err, sizeof(err)) != 0) {
+		fprintf(stderr, "majorops backup: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	fprintf(stderr, "majorops backup: '%s' copied to '%s'\n", values[0], values[1]);
+	return EXIT_SUCCESS;
+}
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -240,6 +473,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "serve") == 0)
 		return cmd_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migrate") == 0)
+		return cmd_migrate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return cmd_export(argc - 1, argv + 1);
+	if (strcmp(argv[1], "backup") == 0)
+		return cmd_backup(argc - 1, argv + 1);
 	fprintf(stderr, "majorops: unknown command '%s'\n\n", argv[1]);
 	fputs(usage_main, stderr);
 	return EXIT_USAGE;

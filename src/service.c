@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "command.h"
 #include "doctrine.h"
 #include "parse.h"
 #include "service_internal.h"
@@ -22,7 +23,12 @@ int64_t clock_wall_ms(void *ctx)
 
 	(void)ctx;
 	clock_gettime(CLOCK_REALTIME, &ts);
+#ifdef UNITTEST
+	/* Test builds only: integration tests move the clock ahead without sleeping. */
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + command_test_clock_offset_ms();
+#else
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+#endif
 }
 
 int64_t app_now(const struct app *app)
@@ -35,7 +41,10 @@ int64_t app_now(const struct app *app)
 int load_incident(struct store_conn *c, int64_t number, struct incident *inc,
 			 struct api_error *err)
 {
-	struct store_stmt *st = store_bind(c, STMT_INCIDENT_GET, "i", number);
+	/* Inside a command the row stays locked until commit, so no other replica changes the
+	 * incident between this read and our write (If-Match, doctrine). */
+	struct store_stmt *st = store_bind(
+		c, store_conn_writes(c) ? STMT_INCIDENT_GET_FOR_UPDATE : STMT_INCIDENT_GET, "i", number);
 	json_t *doc = NULL;
 	int rc;
 
@@ -111,6 +120,9 @@ json_t *incident_view(struct store_conn *c, const struct incident *inc, int64_t 
 	if (json_object_set_new(o, "cadence", cadence) != 0)
 		goto fail_o;
 	if (json_object_set_new(o, "staffing", staffing_to_json(&staffing)) != 0)
+		goto fail_o;
+	/* The command doctrine's members (guardrails, tracks, CANs, …): command.h. */
+	if (command_view(c, inc, in, now, o) != 0)
 		goto fail_o;
 	return o;
 fail:
@@ -206,11 +218,10 @@ int record_change(struct store_conn *c, struct cmd *cmd, const struct incident *
 			if (payload_text == NULL)
 				goto done;
 		}
-		if (store_run(c, STMT_TIMELINE_APPEND, "iitttttz", inc->number, cmd->now, cmd->actor,
-			      r->entry_type, visibility_name(r->visibility), r->text, payload_text,
-			      r->amends) != 0)
+		if (store_query_int(c, &id, 0, STMT_TIMELINE_APPEND, "iitttttz", inc->number, cmd->now,
+				    cmd->actor, r->entry_type, visibility_name(r->visibility), r->text,
+				    payload_text, r->amends) != 0)
 			goto done;
-		id = store_last_insert_id(c);
 		entry = entry_json(id, inc->number, cmd->now, cmd->actor, r->entry_type,
 				   visibility_name(r->visibility), r->text, r->payload, r->amends);
 		if (entry == NULL)
@@ -251,7 +262,9 @@ done:
 int commit_incident(struct store_conn *c, struct cmd *cmd, struct incident *inc,
 			   struct record *r, bool insert)
 {
-	if (save_incident(c, inc, cmd->now, insert) != 0 || record_change(c, cmd, inc, r) != 0)
+	/* command_observe stamps what the guardrails read off every change (command.h). */
+	if (command_observe(inc, cmd->now) != 0 || save_incident(c, inc, cmd->now, insert) != 0 ||
+	    record_change(c, cmd, inc, r) != 0)
 		return io_error(cmd->err);
 	json_decref(r->entry_out);
 	r->entry_out = NULL;
@@ -906,7 +919,7 @@ static int cmd_update_post(struct store_conn *c, void *arg)
 	struct doctrine_verdict verdict;
 	char holding[200], text[600];
 	const char *body = in->body;
-	int64_t eta = in->next_update_eta;
+	int64_t eta = in->next_update_eta, update_id;
 	json_t *update = NULL;
 	struct record r = {.event_type = "update.published", .entry_type = "update",
 			   .extra_key = "update"};
@@ -918,6 +931,9 @@ static int cmd_update_post(struct store_conn *c, void *arg)
 		publish_refusal(cmd->err);
 		goto done;
 	}
+	/* Sev-0 and security: a public statement spends a recorded approval (command.h). */
+	if (in->audience == AUDIENCE_PUBLIC && command_public_statement(&inc, cmd->now, cmd->err) != 0)
+		goto done;
 	if (in->kind == UPDATE_HOLDING && eta == TIME_NONE)
 		eta = cmd->now + HOLDING_DEFAULT_MS;
 	if (in->kind == UPDATE_MILESTONE && eta == TIME_NONE) {
@@ -943,11 +959,11 @@ static int cmd_update_post(struct store_conn *c, void *arg)
 		}
 		inc.status = in->status;
 	}
-	if (store_run(c, STMT_UPDATE_APPEND, "iitttttz", inc.number, cmd->now, cmd->actor, body,
-		      audience_name(in->audience), update_kind_name(in->kind),
-		      in->has_status ? status_name(in->status) : NULL, eta) != 0)
+	if (store_query_int(c, &update_id, 0, STMT_UPDATE_APPEND, "iitttttz", inc.number, cmd->now,
+			    cmd->actor, body, audience_name(in->audience), update_kind_name(in->kind),
+			    in->has_status ? status_name(in->status) : NULL, eta) != 0)
 		goto io;
-	update = update_json(store_last_insert_id(c), inc.number, cmd->now, cmd->actor, body,
+	update = update_json(update_id, inc.number, cmd->now, cmd->actor, body,
 			     audience_name(in->audience), update_kind_name(in->kind),
 			     in->has_status ? status_name(in->status) : NULL, eta);
 	if (update == NULL)
@@ -1047,6 +1063,11 @@ static int cmd_role_assign(struct store_conn *c, void *arg)
 	if (load_incident(c, cmd->number, &inc, cmd->err) != 0)
 		return -1;
 	before = inc.roles[rc_->role];
+	/* A sitting MIM is replaced only by hand-off (command.h). */
+	if (command_check_role(&inc, rc_->role, rc_->person, cmd->err) != 0) {
+		incident_free(&inc);
+		return -1;
+	}
 	if (*rc_->person && doctrine_check_role_assignment(&inc, rc_->role, rc_->person, &verdict) != 0) {
 		incident_free(&inc);
 		return doctrine_refusal(cmd->err, &verdict);
@@ -1183,13 +1204,13 @@ static int cmd_responder_post(struct store_conn *c, void *arg)
 	 * did not happen, and the record does not pretend it did. */
 	resp.at[resp.state] = cmd->now;
 	resp.updated_at = cmd->now;
-	if (store_run(c, STMT_RESPONDER_INSERT, "ittttzzzzzi", inc.number, in->person, in->rotation,
-		      in->role, responder_state_name(resp.state), resp.at[0], resp.at[1], resp.at[2],
-		      resp.at[3], resp.at[4], resp.updated_at) != 0) {
+	if (store_query_int(c, &resp.id, 0, STMT_RESPONDER_INSERT, "ittttzzzzzi", inc.number,
+			    in->person, in->rotation, in->role, responder_state_name(resp.state),
+			    resp.at[0], resp.at[1], resp.at[2], resp.at[3], resp.at[4],
+			    resp.updated_at) != 0) {
 		io_error(cmd->err);
 		goto done;
 	}
-	resp.id = store_last_insert_id(c);
 	snprintf(what, sizeof(what), "dispatched: %s", responder_state_name(resp.state));
 	rc = responder_record(c, cmd, &inc, &resp, what);
 done:

@@ -19,6 +19,7 @@
 #include "store.h"
 
 struct sse_hub;
+struct public_site;
 
 /* The explicit application context: everything a request may touch. */
 struct app {
@@ -27,6 +28,8 @@ struct app {
 	/* The injected clock (ms since the epoch, UTC). */
 	int64_t (*clock)(void *ctx);
 	void *clock_ctx;
+	/* The public status page (public.h): its configuration and cache; NULL disables it. */
+	struct public_site *public_site;
 };
 
 int64_t app_now(const struct app *app);

@@ -32,7 +32,7 @@ struct record {
 	enum visibility visibility;
 	json_t *payload;      /* borrowed; entry payload */
 	int64_t amends;
-	const char *extra_key; /* "update", "responder" or NULL */
+	const char *extra_key; /* "update", "responder", "track" (command.c), … or NULL */
 	json_t *extra;         /* borrowed */
 	json_t *entry_out;     /* set: new reference to the entry written */
 };

@@ -15,6 +15,8 @@ struct ring_event {
 	int64_t incident;
 	char *frame;
 	size_t len;
+	char *public_frame; /* NULL: nothing public in this event */
+	size_t public_len;
 };
 
 struct sse_client {
@@ -26,6 +28,7 @@ struct sse_client {
 	size_t out_pos;
 	bool suspended;
 	bool ping_due;
+	bool public_only; /* the public stream: public frames only */
 	struct sse_client *prev, *next;
 };
 
@@ -41,6 +44,10 @@ struct sse_hub {
 	bool stopping;
 	bool closing; /* streams end at their next read */
 	int64_t head; /* the highest committed sequence the hub knows of */
+	sse_public_filter public_filter; /* set once before serving */
+	void *public_ctx;
+	sse_listener listener;
+	void *listener_ctx;
 };
 
 static int frame_event(struct buf *b, int64_t seq, const char *type, const char *payload)
@@ -122,27 +129,60 @@ void sse_hub_free(struct sse_hub *hub)
 	pthread_cond_signal(&hub->stop_cond);
 	pthread_mutex_unlock(&hub->lock);
 	pthread_join(hub->ping_thread, NULL);
-	for (size_t i = 0; i < hub->ring_count; i++)
+	for (size_t i = 0; i < hub->ring_count; i++) {
 		free(hub->ring[(hub->ring_start + i) % SSE_RING_EVENTS].frame);
+		free(hub->ring[(hub->ring_start + i) % SSE_RING_EVENTS].public_frame);
+	}
 	pthread_mutex_destroy(&hub->lock);
 	pthread_cond_destroy(&hub->stop_cond);
 	free(hub);
 }
 
+/* The public frame of one event, or NULL (nothing public, or no filter, or no memory). */
+static char *public_frame(struct sse_hub *hub, const struct store_event *ev, size_t *len)
+{
+	char *data = NULL;
+	const char *type = NULL;
+	struct buf b;
+
+	*len = 0;
+	if (hub->public_filter == NULL ||
+	    hub->public_filter(hub->public_ctx, ev, &data, &type) != 1 || data == NULL)
+		return NULL;
+	buf_init(&b, SSE_CLIENT_QUEUE_MAX);
+	if (frame_event(&b, ev->seq, type, data) != 0) {
+		free(data);
+		return NULL;
+	}
+	free(data);
+	*len = b.len;
+	return buf_detach(&b);
+}
+
 void sse_hub_publish(void *arg, const struct store_event *events, size_t nevents)
 {
 	struct sse_hub *hub = arg;
+	char **publics = nevents ? calloc(nevents, sizeof(char *)) : NULL;
+	size_t *public_lens = nevents ? calloc(nevents, sizeof(size_t)) : NULL;
 
+	/* The public form is derived outside the lock: it parses and re-renders JSON. */
+	for (size_t i = 0; publics && public_lens && i < nevents; i++)
+		publics[i] = public_frame(hub, &events[i], &public_lens[i]);
 	pthread_mutex_lock(&hub->lock);
 	for (size_t i = 0; i < nevents; i++) {
 		struct buf b;
 		struct ring_event *slot;
 
+		/* Each event once and in order, whoever offers it: with replicas the store's
+		 * writer and its feed of other replicas' events both publish. */
+		if (events[i].seq <= hub->head)
+			continue;
 		buf_init(&b, SSE_CLIENT_QUEUE_MAX);
 		if (frame_event(&b, events[i].seq, events[i].type, events[i].payload) != 0)
 			continue; /* a client will read it from the store instead */
 		if (hub->ring_count == SSE_RING_EVENTS) {
 			free(hub->ring[hub->ring_start].frame);
+			free(hub->ring[hub->ring_start].public_frame);
 			hub->ring_start = (hub->ring_start + 1) % SSE_RING_EVENTS;
 			hub->ring_count--;
 		}
@@ -151,15 +191,28 @@ void sse_hub_publish(void *arg, const struct store_event *events, size_t nevents
 		slot->incident = events[i].incident;
 		slot->len = b.len;
 		slot->frame = buf_detach(&b);
+		slot->public_frame = publics ? publics[i] : NULL;
+		slot->public_len = public_lens ? public_lens[i] : 0;
+		if (publics)
+			publics[i] = NULL;
 		if (events[i].seq > hub->head)
 			hub->head = events[i].seq;
-		if (slot->frame == NULL)
+		if (slot->frame == NULL) {
+			free(slot->public_frame);
+			slot->public_frame = NULL;
 			continue;
+		}
 		hub->ring_count++;
 	}
 	for (struct sse_client *c = hub->clients; c; c = c->next)
 		client_wake(c);
 	pthread_mutex_unlock(&hub->lock);
+	for (size_t i = 0; publics && i < nevents; i++)
+		free(publics[i]);
+	free(publics);
+	free(public_lens);
+	if (hub->listener)
+		hub->listener(hub->listener_ctx, events, nevents);
 }
 
 void sse_hub_shutdown(struct sse_hub *hub)
@@ -198,8 +251,11 @@ static int client_fill_from_ring(struct sse_hub *hub, struct sse_client *c)
 	for (; i < hub->ring_count && c->out.len < SSE_CLIENT_QUEUE_MAX / 2; i++) {
 		const struct ring_event *ev = &hub->ring[(hub->ring_start + i) % SSE_RING_EVENTS];
 
-		if (!c->incident || c->incident == ev->incident)
-			if (buf_append(&c->out, ev->frame, ev->len) != 0)
+		const char *frame = c->public_only ? ev->public_frame : ev->frame;
+		size_t len = c->public_only ? ev->public_len : ev->len;
+
+		if (frame && (!c->incident || c->incident == ev->incident))
+			if (buf_append(&c->out, frame, len) != 0)
 				return 0;
 		c->cursor = ev->seq;
 	}
@@ -219,11 +275,26 @@ static int client_fill_from_store(struct sse_client *c)
 	while ((rc = store_step(st)) == 1) {
 		int64_t seq = store_col_int(st, 0);
 
-		if (!c->incident || c->incident == store_col_int(st, 1))
+		if (c->public_only) {
+			struct store_event ev = {.seq = seq, .incident = store_col_int(st, 1),
+						 .at = store_col_int(st, 2), .type = store_col_text(st, 3),
+						 .visibility = store_col_text(st, 4),
+						 .payload = store_col_text(st, 5)};
+			size_t len;
+			char *frame = public_frame(c->hub, &ev, &len);
+
+			if (frame && buf_append(&c->out, frame, len) != 0) {
+				free(frame);
+				rc = -1;
+				break;
+			}
+			free(frame);
+		} else if (!c->incident || c->incident == store_col_int(st, 1)) {
 			if (frame_event(&c->out, seq, store_col_text(st, 3), store_col_text(st, 5)) != 0) {
 				rc = -1;
 				break;
 			}
+		}
 		c->cursor = seq;
 	}
 done:
@@ -295,8 +366,8 @@ static void client_free(void *cls)
 	free(c);
 }
 
-struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
-				      int64_t cursor, int64_t incident)
+static struct MHD_Response *response_new(struct sse_hub *hub, struct MHD_Connection *conn,
+					 int64_t cursor, int64_t incident, bool public_only)
 {
 	struct sse_client *c = calloc(1, sizeof(*c));
 	struct MHD_Response *resp;
@@ -310,6 +381,7 @@ struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection
 	c->cursor = cursor > hub->head ? hub->head : cursor;
 	pthread_mutex_unlock(&hub->lock);
 	c->incident = incident;
+	c->public_only = public_only;
 	buf_init(&c->out, SSE_CLIENT_QUEUE_MAX);
 	/* A first comment flushes the headers through proxies right away. */
 	if (buf_append_str(&c->out, ": majorops stream\nretry: 2000\n\n") != 0) {
@@ -331,4 +403,32 @@ struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection
 	hub->nclients++;
 	pthread_mutex_unlock(&hub->lock);
 	return resp;
+}
+
+struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
+				      int64_t cursor, int64_t incident)
+{
+	return response_new(hub, conn, cursor, incident, false);
+}
+
+struct MHD_Response *sse_public_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
+					     int64_t cursor)
+{
+	return response_new(hub, conn, cursor, 0, true);
+}
+
+void sse_hub_set_public_filter(struct sse_hub *hub, sse_public_filter filter, void *ctx)
+{
+	pthread_mutex_lock(&hub->lock);
+	hub->public_filter = filter;
+	hub->public_ctx = ctx;
+	pthread_mutex_unlock(&hub->lock);
+}
+
+void sse_hub_set_listener(struct sse_hub *hub, sse_listener listener, void *ctx)
+{
+	pthread_mutex_lock(&hub->lock);
+	hub->listener = listener;
+	hub->listener_ctx = ctx;
+	pthread_mutex_unlock(&hub->lock);
 }

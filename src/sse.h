@@ -38,7 +38,9 @@ void sse_hub_shutdown(struct sse_hub *hub);
 /* Stops the ping thread and frees the ring; clients must be gone (daemon stopped). */
 void sse_hub_free(struct sse_hub *hub);
 
-/* The store's on_commit hook: frames the events and wakes every waiting client. */
+/* The store's on_commit hook: frames the events and wakes every waiting client.  An event
+ * at or below the highest sequence already published is dropped (never twice, never out
+ * of order), so the events other replicas wrote may come through here as well. */
 void sse_hub_publish(void *hub, const struct store_event *events, size_t nevents);
 
 /* A streaming response for `conn` starting after `cursor` (the Last-Event-ID, or the
@@ -48,5 +50,24 @@ struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection
 
 /* Number of connected clients (for metrics and tests). */
 size_t sse_hub_clients(struct sse_hub *hub);
+
+/*
+ * The public flavour (the public status stream, /api/v2/stream).  A public client is sent
+ * only what `filter` derives from each committed event: 1 with `*data` (a JSON object as
+ * text, malloc'd, the caller frees) and `*type` (static), or 0 for "nothing public here",
+ * -1 on failure.  Ids stay the global sequence, so Last-Event-ID works as on the
+ * authenticated stream.  The hub frames the public form once per event at publish time
+ * (and again only for public clients catching up from the store).  Set the filter and the
+ * listener once, before the server starts; without a filter a public client gets nothing.
+ */
+typedef int (*sse_public_filter)(void *ctx, const struct store_event *ev, char **data,
+				 const char **type);
+void sse_hub_set_public_filter(struct sse_hub *hub, sse_public_filter filter, void *ctx);
+struct MHD_Response *sse_public_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
+					     int64_t cursor);
+/* Called after every publish, outside the hub's lock, with the same events (the public
+ * page cache listens here to know when to rebuild).  One listener. */
+typedef void (*sse_listener)(void *ctx, const struct store_event *events, size_t nevents);
+void sse_hub_set_listener(struct sse_hub *hub, sse_listener listener, void *ctx);
 
 #endif

@@ -1,17 +1,28 @@
 /*
  * store — the durable record: an append-only event log plus the projections commands touch.
  *
- * The store is a statement table indexed by `enum stmt` (one table per backend, SQL never
- * built at run time) and a handful of primitives: bind by position with a tiny format
- * string, step, read columns.  All writes go through store_write(): a single writer thread
- * takes every queued command, runs each inside its own savepoint of one shared transaction
- * and commits the batch with one fsync (group commit).  A command that fails rolls back
- * alone; the others commit.  store_write() returns only after the commit is durable, so an
- * acknowledged write is never lost.  After each commit the writer hands the batch's events,
- * in sequence order, to the `on_commit` hook (the live streams) — after commit, never before.
+ * Two backends sit behind this one interface, chosen by the --db value: a `postgres://` or
+ * `postgresql://` URL is PostgreSQL (any number of `majorops serve` replicas may share it),
+ * anything else is a SQLite file (one process).  Each backend has a statement table indexed
+ * by `enum stmt` (SQL never built at run time) and numbered migrations; the primitives are
+ * the same: bind by position with a tiny format string, step, read columns.
+ *
+ * All writes go through store_write(): one writer thread per process takes every queued
+ * command, runs each inside its own savepoint of one shared transaction and commits the
+ * batch at once (group commit).  A command that fails rolls back alone; the others commit.
+ * store_write() returns only after the commit is durable, so an acknowledged write is never
+ * lost.  On PostgreSQL a batch first takes a cluster-wide advisory lock, so batches of all
+ * replicas commit one after another and the event sequence is global and commit-ordered: no
+ * reader ever sees seq N+1 committed while N is still to come.
+ *
+ * Publication: the `on_commit` hook receives every committed event of the log exactly once,
+ * in sequence order, after commit — the events this process wrote (straight from the
+ * writer) and, on PostgreSQL, those other replicas wrote (read back from the events table
+ * when a LISTEN/NOTIFY tells of them).
  *
  * Reads use a pool of read connections (store_read_begin/store_read_end), each a consistent
- * snapshot while held.  The backend is SQLite in WAL mode with synchronous=FULL.
+ * snapshot while held.  A PostgreSQL connection that is lost is re-established by itself;
+ * meanwhile statements fail (the callers answer 503) and nothing acknowledged is lost.
  *
  * Ownership: text returned by store_col_text() belongs to the statement and is valid until
  * the next store_step()/store_reset() on it; copy what you keep.
@@ -22,30 +33,50 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+/* Every statement, in the order of each backend's table.  A statement added here gets a
+ * row in both tables (store_sqlite.c, store_pg.c); a table added by a migration gets its
+ * two copy statements and a row in store.c's copy_tables, so migrate and export see it. */
 enum stmt {
 	STMT_INCIDENT_NEXT_NUMBER,  /* () → max(number)+1 */
 	STMT_INCIDENT_INSERT,       /* (number, version, active, opened_at, search, doc) */
 	STMT_INCIDENT_UPDATE,       /* (version, active, search, doc, number) */
 	STMT_INCIDENT_GET,          /* (number) → doc */
+	STMT_INCIDENT_GET_FOR_UPDATE, /* (number) → doc, the row locked until commit (writes) */
 	STMT_INCIDENT_EXISTS,       /* (number) → 1 */
 	STMT_INCIDENT_LIST,         /* (state 0 active 1 resolved 2 all, q or NULL, before, limit) → number, doc */
 	STMT_INCIDENT_COUNT,        /* () → count */
-	STMT_EVENT_APPEND,          /* (incident, at, actor, type, visibility, payload) */
+	STMT_EVENT_APPEND,          /* (incident, at, actor, type, visibility, payload) → seq */
 	STMT_EVENTS_AFTER,          /* (seq, limit) → seq, incident, at, type, visibility, payload */
 	STMT_EVENT_HEAD,            /* () → max(seq) or 0 */
-	STMT_TIMELINE_APPEND,       /* (incident, at, author, type, visibility, text, payload, amends) */
+	STMT_TIMELINE_APPEND,       /* (incident, at, author, type, visibility, text, payload, amends) → id */
 	STMT_TIMELINE_LIST,         /* (incident, after, limit) → id, at, author, type, visibility, text, payload, amends */
 	STMT_TIMELINE_GET,          /* (id) → incident */
-	STMT_UPDATE_APPEND,         /* (incident, at, author, body, audience, kind, status, eta) */
+	STMT_UPDATE_APPEND,         /* (incident, at, author, body, audience, kind, status, eta) → id */
 	STMT_UPDATE_LIST,           /* (incident) → id, at, author, body, audience, kind, status, eta */
 	STMT_UPDATE_LATEST,         /* (incident, audience) → at, eta, kind */
 	STMT_UPDATE_COUNT,          /* (incident) → count */
-	STMT_RESPONDER_INSERT,      /* (incident, person, rotation, role, state, paged, ack, joining, onscene, released, updated) */
+	STMT_RESPONDER_INSERT,      /* (incident, person, rotation, role, state, paged, ack, joining, onscene, released, updated) → id */
 	STMT_RESPONDER_UPDATE,      /* (role, state, paged, ack, joining, onscene, released, updated, id) */
 	STMT_RESPONDER_GET,         /* (incident, id) → id, person, rotation, role, state, paged, ack, joining, onscene, released, updated */
 	STMT_RESPONDER_LIST,        /* (incident) → same columns as GET */
 	STMT_RESPONDER_TECH_ON_SCENE, /* (incident, sre person or NULL, sme person or NULL) → count */
+	STMT_WORKER_BEAT,           /* (holder, at): the worker lease holder's heartbeat row */
+	STMT_STORE_ROWS,            /* () → rows in every table (an empty store has 0) */
+	/* Copying a whole store (migrate, export): every column, in primary-key order. */
+	STMT_COPY_INCIDENTS_SELECT, /* () → number, version, active, opened_at, search, doc */
+	STMT_COPY_INCIDENTS_INSERT, /* (the same columns) */
+	STMT_COPY_TIMELINE_SELECT,  /* () → id, incident, at, author, type, visibility, text, payload, amends */
+	STMT_COPY_TIMELINE_INSERT,
+	STMT_COPY_UPDATES_SELECT,   /* () → id, incident, at, author, body, audience, kind, status, next_update_eta */
+	STMT_COPY_UPDATES_INSERT,
+	STMT_COPY_RESPONDERS_SELECT, /* () → id, incident, person, rotation, role, state, paged_at, acknowledged_at, joining_at, on_scene_at, released_at, updated_at */
+	STMT_COPY_RESPONDERS_INSERT,
+	STMT_COPY_EVENTS_SELECT,    /* () → seq, incident, at, actor, type, visibility, payload */
+	STMT_COPY_EVENTS_INSERT,
+	STMT_COPY_HEARTBEAT_SELECT, /* () → id, holder, beat_at */
+	STMT_COPY_HEARTBEAT_INSERT,
 	STMT__MAX
 };
 
@@ -65,12 +96,22 @@ struct store_event {
 typedef void (*store_commit_hook)(void *ctx, const struct store_event *events, size_t nevents);
 
 struct store_config {
-	const char *path;       /* SQLite file */
+	const char *db;         /* a SQLite file, or a postgres:// or postgresql:// URL */
 	int nreaders;           /* read connections in the pool (default 8) */
-	int busy_timeout_ms;    /* default 5000 */
+	int busy_timeout_ms;    /* SQLite: default 5000 */
+	/* Every committed event once, in order (see above); NULL for the admin commands, which
+	 * then also do not listen for other replicas. */
 	store_commit_hook on_commit;
 	void *on_commit_ctx;
 };
+
+#define STORE_DISPLAY_MAX 512 /* a scrubbed --db value, for messages */
+
+/* Whether `db` names a PostgreSQL database (a postgres:// or postgresql:// URL). */
+bool store_db_is_postgres(const char *db);
+/* Writes `db` fit for a message into `out`: a URL loses its password ("user:***@",
+ * "password=***"), so no log line or error ever echoes it. */
+void store_db_display(const char *db, char *out, size_t outlen);
 
 /* Opens (creating and migrating) the store and starts its writer thread.  On failure
  * returns -1 and writes a message ("cannot open database 'x.db': …") into `err`. */
@@ -83,17 +124,22 @@ void store_close(struct store *s);
 typedef int (*store_command_fn)(struct store_conn *c, void *arg);
 
 /* Queues `fn`, waits until its batch is durably committed (or rolled back), and returns
- * fn's result; STORE_ERR_IO when the commit itself failed (nothing of it was kept). */
+ * fn's result; STORE_ERR_IO when the commit itself failed (nothing of it was kept) or the
+ * store is unreachable.  A command whose statement failed is rolled back with STORE_ERR_IO
+ * even when it returned 0. */
 #define STORE_ERR_IO (-1000)
 int store_write(struct store *s, store_command_fn fn, void *arg);
 
 struct store_conn *store_read_begin(struct store *s);
 void store_read_end(struct store *s, struct store_conn *c);
+/* Whether `c` is the writer's connection (the code runs inside a command). */
+bool store_conn_writes(const struct store_conn *c);
 
 /* Statements.  store_bind() binds by position from `fmt`: 'i' int64_t, 'b' bool (int),
  * 't' const char * (NULL binds NULL), 'z' int64_t where 0 (TIME_NONE, no id) binds NULL,
- * 'n' NULL.  Returns the statement ready to step, or
- * NULL on error (logged). */
+ * 'n' NULL.  Bound text must stay valid until the statement is reset.  Returns the
+ * statement ready to step, or NULL on error (logged). */
+#define STORE_PARAMS_MAX 16
 struct store_stmt;
 struct store_stmt *store_bind(struct store_conn *c, enum stmt id, const char *fmt, ...);
 /* 1 when a row is ready, 0 when done, -1 on error (constraint violations included). */
@@ -104,10 +150,10 @@ bool store_col_null(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col); /* "" for NULL */
 /* Runs a statement that returns no rows (or ignores them); 0 or -1. */
 int store_run(struct store_conn *c, enum stmt id, const char *fmt, ...);
-/* Runs a statement returning one integer in its first column; `dflt` when no row. */
+/* Runs a statement returning one integer in its first column; `dflt` when no row.  An
+ * INSERT … RETURNING id gives the new row's id this way. */
 int store_query_int(struct store_conn *c, int64_t *out, int64_t dflt, enum stmt id,
 		    const char *fmt, ...);
-int64_t store_last_insert_id(struct store_conn *c);
 
 /* Appends an event on the writer's connection (inside a command) and returns its sequence
  * number in `seq`; the writer publishes it through on_commit once the batch commits. */
@@ -115,10 +161,33 @@ int store_event_append(struct store_conn *c, int64_t incident, int64_t at, const
 		       const char *type, const char *visibility, const char *payload,
 		       int64_t *seq);
 
-/* The highest committed sequence number (0 for an empty log). */
+/* The highest sequence number handed to on_commit (at open: the highest committed). */
 int64_t store_event_head(struct store *s);
 
 /* Whether the store answers a trivial query (readiness). */
 bool store_ping(struct store *s);
+
+/* The worker lease: at most one process per database holds it.  On PostgreSQL it is a
+ * session advisory lock on a connection of its own, so it vanishes with a killed process
+ * and another replica takes it at its next try; a SQLite store has one process, which
+ * always holds it.  store_lease_acquire() takes the lease or checks it is still held and
+ * returns whether this process holds it now; call it about once a second. */
+bool store_lease_acquire(struct store *s);
+bool store_lease_held(struct store *s);
+void store_lease_release(struct store *s);
+/* Records the holder's heartbeat (who, when) as one command; 0 or -1. */
+int store_lease_beat(struct store *s, const char *holder, int64_t now);
+
+/* Copies every row of `from` into `to`, which must be empty, in one transaction of `to`
+ * read from one snapshot of `from`; ids and sequence numbers are kept, so an export of
+ * each is byte-identical.  Returns the rows copied, or -1 with `err` filled. */
+int64_t store_copy(struct store *from, struct store *to, char *err, size_t errlen);
+/* Writes every table as JSON to `out` in a fixed order (tables, then primary key), from one
+ * snapshot; the same records give the same bytes on either backend.  0 or -1. */
+int store_export(struct store *s, FILE *out, char *err, size_t errlen);
+/* A consistent copy of a SQLite store into the new file `out_path` with the online
+ * backup API, while servers keep writing.  0 or -1 with `err` filled (also for a
+ * PostgreSQL URL, whose backups are pg_dump's job). */
+int store_backup(const char *db, const char *out_path, char *err, size_t errlen);
 
 #endif

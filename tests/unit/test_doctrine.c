@@ -89,7 +89,8 @@ static void test_doctrine_rule_names(void)
 		"handoff.alreadyPending", "handoff.noOffer", "handoff.notOffered", "handoff.offerStale",
 		"handoff.notParty", "handoff.required", "authority.noMim", "authority.notMim",
 		"authority.noTarget", "authority.alreadyHolder", "authority.notGiven",
-		"authority.notHolder",
+		"authority.notHolder", "approval.required", "approval.notApprover",
+		"clock.duplicate", "clock.alreadyMet",
 	};
 
 	for (int r = 0; r < DOCTRINE__MAX; r++)
