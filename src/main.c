@@ -1,6 +1,7 @@
 /* majorops — the command line: `serve` and, as they arrive, the admin verbs. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,14 +91,6 @@ static const char usage_backup[] =
 	"server and put FILE in place of the database (delete its -wal and -shm files).\n"
 	"PostgreSQL stores are backed up with pg_dump (docs/postgres.md).\n";
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
 struct serve_options {
 	char listen_addr[64];
 	unsigned short port;
@@ -176,7 +169,8 @@ static int cmd_serve(int argc, char **argv)
 	struct http_server_config hcfg = {0};
 	struct http_server *srv = NULL;
 	struct worker *worker = NULL;
-	struct sigaction sa;
+	sigset_t stop_signals;
+	int sig;
 	char shown[STORE_DISPLAY_MAX];
 	char err[512];
 	int ch, rc = EXIT_FAILURE;
@@ -227,6 +221,12 @@ static int cmd_serve(int argc, char **argv)
 	}
 	raise_fd_limit();
 	signal(SIGPIPE, SIG_IGN);
+	/* SIGINT and SIGTERM were blocked by main() before anything else; every thread
+	 * inherits that mask and sigwait() below takes them, so a stop during start-up is
+	 * not lost and is always a clean one. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
 
 	app.hub = NULL;
 	scfg.db = o.db;
@@ -280,16 +280,12 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "majorops serve: %s\n", err);
 		goto done;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	store_db_display(o.db, shown, sizeof(shown));
 	fprintf(stderr, "majorops %s serving on http://%s:%u/ with database '%s'\n", MAJOROPS_VERSION,
 		o.listen_addr, o.port, shown);
-	while (!stop_requested)
-		pause();
-	fprintf(stderr, "majorops: stopping\n");
+	if (sigwait(&stop_signals, &sig) != 0)
+		sig = 0;
+	fprintf(stderr, "majorops: stopping (signal %d)\n", sig);
 	rc = EXIT_SUCCESS;
 done:
 	if (srv) {
@@ -458,6 +454,15 @@ static int cmd_backup(int argc, char **argv)
 }
 int main(int argc, char **argv)
 {
+	/* serve takes its stop signals with sigwait(): block them first thing. */
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0) {
+		sigset_t stop_signals;
+
+		sigemptyset(&stop_signals);
+		sigaddset(&stop_signals, SIGINT);
+		sigaddset(&stop_signals, SIGTERM);
+		pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	}
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return EXIT_USAGE;
