@@ -20,6 +20,7 @@ const SHORTCUTS = [
 	['a', 'Advance phase (focuses the button — Enter confirms)'],
 	['u', 'Quick update (focuses the update text)'],
 	['n', 'New timeline note'],
+	['c', 'New CAN report (focuses its Team)'],
 	['/', 'Search incidents (incident list)'],
 	['Esc', 'Cancel an edit · close this list'],
 	['Click', 'Edit any field in place'],

@@ -4,8 +4,9 @@
 //
 // State: `incidents` (id → latest incident object, from lists, replies and the stream;
 // an older version never replaces a newer one), `focus` (the incident a fireground shows)
-// with its `timeline` (sorted by id, de-duplicated), `updates`, `responders` and `extras`
-// (issue-4 collections: null when the server has no such endpoint), `conn` (the stream).
+// with its `timeline` (sorted by id, de-duplicated), `updates` and `responders`, `conn` (the
+// stream).  The command doctrine (CANs, tracks, hypotheses, hand-off, guardrails, clocks)
+// lives on the incident itself, so every event's `incidentState` carries it.
 
 export class Store extends EventTarget {
 	constructor() {
@@ -16,7 +17,6 @@ export class Store extends EventTarget {
 		this.timelineIds = new Set();
 		this.updates = [];
 		this.responders = [];
-		this.extras = {};
 		this.conn = {state: 'connecting', resumed: false};
 		this.loading = false;
 		this.pending = [];
@@ -66,7 +66,6 @@ export class Store extends EventTarget {
 		this.timelineIds = new Set();
 		this.updates = [];
 		this.responders = [];
-		this.extras = {};
 		this.loading = true;
 		this.pending = [];
 	}
@@ -83,7 +82,7 @@ export class Store extends EventTarget {
 		const queued = this.pending;
 		this.pending = [];
 		for (const ev of queued) this.apply(ev, true);
-		this.emit(['incident', 'incidents', 'timeline', 'updates', 'responders', 'extras'], {full: true});
+		this.emit(['incident', 'incidents', 'timeline', 'updates', 'responders'], {full: true});
 	}
 
 	addEntries(entries, quiet = false) {
@@ -117,22 +116,6 @@ export class Store extends EventTarget {
 		if (!quiet) this.emit(['responders']);
 	}
 
-	// Issue-4 collections: `list` null means "the server has no such endpoint".
-	setExtra(name, list) {
-		this.extras[name] = list;
-		this.emit(['extras'], {extra: name});
-	}
-
-	putExtraItem(name, item) {
-		const list = this.extras[name];
-		if (!Array.isArray(list) || !item) return;
-		const key = item.id !== undefined ? 'id' : null;
-		const i = key ? list.findIndex((x) => x[key] === item[key]) : -1;
-		if (i >= 0) list[i] = item;
-		else list.push(item);
-		this.emit(['extras'], {extra: name});
-	}
-
 	// One event from the stream.
 	apply(ev, quiet = false) {
 		this.lastEvent = ev;
@@ -161,11 +144,6 @@ export class Store extends EventTarget {
 			if (ev.responder) {
 				this.putResponder(ev.responder, true);
 				keys.push('responders');
-			}
-			for (const [field, name] of [['can', 'can'], ['report', 'can'], ['track', 'tracks'], ['hypothesis', 'hypotheses']]) {
-				if (ev[field] && Array.isArray(this.extras[name])) {
-					this.putExtraItem(name, ev[field]);
-				}
 			}
 			if (!quiet && keys.length) this.emit(keys.filter(Boolean), {appended: keys.includes('timeline') ? appended : undefined, event: ev});
 			return;

@@ -107,6 +107,7 @@ export function isoIn(minutes) {
 //   [data-since=ISO]            elapsed time (stops at data-stop when set)
 //   [data-countdown=ISO]        "in 12m 30s" / "overdue 2m"; class due (≤ 5 min) / overdue
 //   [data-age=ISO]              class green → amber (30 min) → red (60 min) (stops at data-stop)
+//   [data-ago=ISO]              "just now", "12 min ago", "1 h 05 min ago"
 export function tickAll(root = document) {
 	const t = now();
 	for (const el of root.querySelectorAll('[data-clock]')) {
@@ -124,6 +125,11 @@ export function tickAll(root = document) {
 		if (el.textContent !== s) el.textContent = s;
 		el.classList.toggle('overdue', left < 0);
 		el.classList.toggle('due', left >= 0 && left <= 5 * 60000);
+	}
+	for (const el of root.querySelectorAll('[data-ago]')) {
+		const m = Math.floor((t - Date.parse(el.dataset.ago)) / 60000);
+		const s = m < 1 ? 'just now' : m < 60 ? `${m} min ago` : `${Math.floor(m / 60)} h ${pad(m % 60)} min ago`;
+		if (el.textContent !== s) el.textContent = s;
 	}
 	for (const el of root.querySelectorAll('[data-age]')) {
 		const end = el.dataset.stop ? Date.parse(el.dataset.stop) : t;

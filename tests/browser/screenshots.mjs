@@ -1,6 +1,9 @@
 // screenshots — fills a server with a realistic incident through the API and saves PNGs of
 // the console under docs/screenshots/: the fireground on a desktop and on a phone, the
 // exec view, the intake and the incident list.  Run: node tests/browser/screenshots.mjs
+// The seed runs 8 minutes in the server's past (its test clock, MAJOROPS_TEST_CLOCK_OFFSET_FILE)
+// so a recovery track's timebox has run out and its guardrail is showing, while the first
+// ten minutes are still open.
 import fs from 'node:fs';
 import path from 'node:path';
 import {REPO, Server, launchBrowser, newContext, sleep} from './lib.mjs';
@@ -8,8 +11,9 @@ import {REPO, Server, launchBrowser, newContext, sleep} from './lib.mjs';
 const OUT = path.join(REPO, 'docs', 'screenshots');
 const MIM = 'Dana Reyes';
 
-async function seed(srv) {
+async function seed(srv, clockFile) {
 	const api = (m, p, b, who = MIM) => srv.api(m, p, b, who);
+	fs.writeFileSync(clockFile, String(-8 * 60000));
 	const minutesAgo = (m) => new Date(Date.now() - m * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
 	const inc = await api('POST', '/incidents', {
 		title: 'prod-payments-api not responding', severity: 'critical',
@@ -38,6 +42,18 @@ async function seed(srv) {
 		nextUpdateEta: new Date(Date.now() + 50 * 60000).toISOString()});
 	await api('POST', `/incidents/${id}/timeline`, {text: 'Decision: fail over card-auth to the B cluster if pool resize has not helped by 14:55.', visibility: 'public'});
 	await api('POST', `/incidents/${id}/timeline`, {text: '[Initial] Exec bridge informed; CFO asks for revenue impact estimate.', payload: {phaseNote: 4}});
+	for (const [team, conditions, actions, needs] of [
+		['App team', 'Checkout error rate 38 %, p99 12 s on payments-api', 'Draining the pool on pay-3', 'A DBA on card-auth'],
+		['Database', 'card-auth primary at 100 % connections; replicas healthy', 'Failover to cluster B prepared', 'none'],
+		['Network', 'I think the LB in eu-west is dropping packets', 'We will check the LB logs', ''],
+	]) await api('POST', `/incidents/${id}/can`, {team, conditions, actions, needs});
+	await api('POST', `/incidents/${id}/tracks`, {owner: 'Sam Ortiz', team: 'SRE', goal: 'Resize the card-auth connection pool', timeboxMinutes: 5});
+	await api('POST', `/incidents/${id}/tracks`, {owner: 'Ravi Shah', team: 'Database', goal: 'Fail over card-auth to cluster B', timeboxMinutes: 30});
+	await api('POST', `/incidents/${id}/hypotheses`, {statement: 'CDN misconfiguration after the 13:50 deploy', owner: 'Kim Lau'});
+	await api('PATCH', `/incidents/${id}/hypotheses/1`, {state: 'testing'});
+	await api('PATCH', `/incidents/${id}/hypotheses/1`, {state: 'rejected', evidence: 'Rolled the CDN config back at 14:12; error rate unchanged'});
+	await api('POST', `/incidents/${id}/hypotheses`, {statement: 'card-auth connection pool exhausted', owner: 'Sam Ortiz', state: 'testing'});
+	await api('POST', `/incidents/${id}/hypotheses`, {statement: 'Card network (acquirer) degraded', owner: 'Jo Wright'});
 	await api('PATCH', `/incidents/${id}`, {
 		businessImpact: 'Card checkout down for ~40 % of attempts; est. €18k revenue per 10 minutes.',
 		customerImpactSummary: 'Customers see "payment failed" at checkout; retries mostly fail.',
@@ -49,17 +65,24 @@ async function seed(srv) {
 	await api('PATCH', `/incidents/${second.id}`, {businessImpact: 'Stale prices shown in EU search.', riskLevel: 'Medium',
 		customerImpactSummary: 'Some EU customers see yesterday’s prices in search.', execSummary: 'Indexer lag 2 h; re-index running.'}, 'Lee Park');
 	await api('POST', `/incidents/${second.id}/updates`, {audience: 'exec', kind: 'holding'}, 'Lee Park');
+	fs.writeFileSync(clockFile, '0');
+	await sleep(1000); // the guardrail sweep writes the expired timebox
 	return id;
 }
 
 async function main() {
 	fs.mkdirSync(OUT, {recursive: true});
-	const srv = await new Server().start();
+	const srv = new Server();
+	const clockFile = path.join(srv.dir, 'clock-offset-ms');
+	fs.writeFileSync(clockFile, '0');
+	process.env.MAJOROPS_TEST_CLOCK_OFFSET_FILE = clockFile;
+	process.env.MAJOROPS_GUARDRAIL_SWEEP_MS = '200';
+	await srv.start();
 	const browser = await launchBrowser();
 	try {
-		const id = await seed(srv);
+		const id = await seed(srv, clockFile);
 		const shots = [
-			['fireground-desktop.png', {width: 1440, height: 1500}, `/admin/incidents/${id}`, false],
+			['fireground-desktop.png', {width: 1440, height: 2400}, `/admin/incidents/${id}`, false],
 			['fireground-phone.png', {width: 390, height: 844}, `/admin/incidents/${id}`, false],
 			['exec.png', {width: 1440, height: 900}, '/exec', false],
 			['incidents.png', {width: 1440, height: 700}, '/admin', false],

@@ -64,7 +64,7 @@ suite.case('wartime: the wordmark is red and blinking', async ({page}) => {
 });
 
 suite.case('the live clock ticks in UTC and local time; times show UTC on hover', async ({page}) => {
-	const clock = page.getByLabel('Clock');
+	const clock = page.getByLabel('Clock', {exact: true});
 	const a = await clock.innerText();
 	await sleep(2100);
 	const b = await clock.innerText();

@@ -1,7 +1,8 @@
 // views/exec — the 30,000 ft view: every active incident as a card with severity, phase,
 // duration, businessImpact, customerImpactSummary, riskLevel, execSummary, the latest
-// milestone with its cadence badge, and the assistant's exec brief when the server has it.
-import {h, text, fill} from '../dom.js';
+// milestone with its cadence badge, and the assistant's exec brief (a draft from the record,
+// refreshed a moment after the incident changes, or on demand).
+import {h, text, fill, delegate} from '../dom.js';
 import {api, describe, isMissing} from '../api.js';
 import {severity} from '../doctrine.js';
 import {timeEl, tickAll} from '../time.js';
@@ -43,7 +44,10 @@ export function mount(root, store) {
 					u && u.nextUpdateEta ? h('span.cad-eta', {'data-countdown': u.nextUpdateEta}) : null),
 				u ? h('p', timeEl(u.at), ' ', h('span.audbadge', {class: 'aud-' + u.audience}, u.audience.toUpperCase()), ' ', u.body || '')
 					: h('p.dim', 'No milestone yet.')),
-			brief ? h('div.brief', h('b', 'Exec brief '), h('span.dim', `(${brief.source || 'assistant'})`), h('p', brief.text)) : null);
+			briefMissing ? null : h('div.brief', {role: 'note', 'aria-label': `Exec brief for ${inc.id}`},
+				h('div.update-meta', h('b', 'AI Exec Brief'), brief ? h('span.dim', `${brief.source || 'assistant'} · a draft`) : null, h('span.spacer'),
+					h('button.btn.small', {type: 'button', 'data-brief': inc.id, 'aria-label': `Refresh the exec brief for ${inc.id}`}, 'Refresh')),
+				h('p', brief ? brief.text : 'Drafting…')));
 	};
 
 	const render = () => {
@@ -67,20 +71,32 @@ export function mount(root, store) {
 		} catch {
 			// shown as "no milestone"
 		}
+		await fetchBrief(id);
+	};
+
+	const fetchBrief = async (id) => {
 		if (!briefMissing) {
 			try {
 				briefs.set(id, await api.get(`/incidents/${id}/assist/brief`));
 			} catch (err) {
 				if (isMissing(err)) briefMissing = true;
+				else if (!briefs.get(id)) briefs.set(id, {text: `No brief right now: ${describe(err)}`, source: 'unavailable'});
 			}
 		}
 		if (!dead) render();
 	};
+	const timers = new Map();
+	const off = delegate(root, 'click', 'button[data-brief]', (e, b) => fetchBrief(b.dataset.brief));
 
 	const onChange = (e) => {
 		if (dead) return;
 		const ev = e.detail.event;
 		if (ev && ev.update && ev.incident) latest.set(ev.incident, ev.update);
+		// The brief follows the record: one request per burst of changes.
+		if (ev && ev.incident && briefs.has(ev.incident)) {
+			clearTimeout(timers.get(ev.incident));
+			timers.set(ev.incident, setTimeout(() => fetchBrief(ev.incident), 2000));
+		}
 		if (e.detail.keys.has('incidents')) render();
 	};
 	store.addEventListener('change', onChange);
@@ -92,6 +108,8 @@ export function mount(root, store) {
 	return {
 		unmount() {
 			dead = true;
+			off();
+			for (const t of timers.values()) clearTimeout(t);
 			store.removeEventListener('change', onChange);
 		},
 	};

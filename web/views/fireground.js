@@ -8,24 +8,19 @@
 import {h, delegate, text, fill, field} from '../dom.js';
 import {api, describe, isMissing, ApiError} from '../api.js';
 import {PHASES, ROLES, SEVERITIES, severity, STATUSES, TYPES, typeInfo, RESPONDER_STATES,
-	RESPONDER_LABELS, AUDIENCES, GAP_TEXT, FIRSTTEN_LABELS, parseSystems} from '../doctrine.js';
+	RESPONDER_LABELS, AUDIENCES, GAP_TEXT, parseSystems} from '../doctrine.js';
 import {timeEl, isoIn, tickAll, toLocalInput, fromLocalInput, now} from '../time.js';
 import {Editor, Conflict, editable} from '../edit.js';
+import {command, refusal, approvalHint} from './command.js';
 
 const TIMELINE_PAGE = 1000;
 // The timeline shows the newest entries first and more on demand: the DOM stays small
 // however long the incident runs (a full 2,000-entry list is one click away).
 const TL_WINDOW = 300;
 const TL_MORE = 500;
-const EXTRAS = [
-	{name: 'can', path: '/can', title: 'CAN reports'},
-	{name: 'tracks', path: '/tracks', title: 'Recovery tracks'},
-	{name: 'hypotheses', path: '/hypotheses', title: 'Hypotheses'},
-];
 
 const norm = (v) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join('\u0000') : String(v));
 const same = (a, b) => norm(a) === norm(b);
-const firstArray = (obj) => (Array.isArray(obj) ? obj : Object.values(obj || {}).find(Array.isArray) || []);
 const fmtCount = (n) => (n === null || n === undefined ? 'unknown' : Number(n).toLocaleString());
 
 export function mount(root, store, ctx) {
@@ -33,7 +28,7 @@ export function mount(root, store, ctx) {
 	const path = `/incidents/${encodeURIComponent(id)}`;
 	const ui = {
 		roleErrors: {}, blocked: null, tlType: 'all', tlOrder: 'newest', notFound: null,
-		assist: {suggestion: undefined, brief: undefined}, assistMissing: false, flash: {}, tlLimit: TL_WINDOW,
+		assist: {suggestion: undefined, brief: undefined}, assistMissing: false, flash: {}, tlLimit: TL_WINDOW, sigs: {},
 	};
 	let dead = false;
 	const offs = [];
@@ -90,45 +85,37 @@ export function mount(root, store, ctx) {
 	const quKind = h('select', h('option', {value: 'milestone'}, 'Milestone'), h('option', {value: 'resolution'}, 'Resolution'));
 	const quNext = h('select', [15, 20, 30, 45, 60].map((m) => h('option', {value: String(m), selected: m === 30}, `${m} min`)));
 	const quStatus = h('select', h('option', {value: ''}, 'unchanged'), STATUSES.map((s) => h('option', {value: s}, s)));
-	const quDraft = h('button.btn', {type: 'button', 'data-act': 'draft', hidden: true}, 'AI Draft');
+	const quDraft = h('button.btn', {type: 'button', 'data-act': 'draft', hidden: true, title: 'Draft this update for the chosen audience from the record'}, 'AI Draft');
 	const quHolding = h('button.btn', {type: 'button', 'data-act': 'holding'}, 'Holding update · next in 15 min');
 	const quMsg = h('p.form-msg', {role: 'status'});
+	const quHint = h('p.hint.qu-hint');
 	const quForm = h('form.quick', {'aria-label': 'Quick update'},
 		quText,
 		h('div.grid2', field('Audience', quAudience), field('Kind', quKind), field('Next update in', quNext), field('Set status', quStatus)),
 		h('div.row', h('button.btn.primary', {type: 'submit'}, 'Publish update'), quDraft),
 		h('div.row', quHolding),
-		quMsg);
+		quHint, quMsg);
 
-	// Issue-4 forms, shown only with their panels.
-	const extraForms = {
-		can: formFor('can', 'Post a CAN report', [['team', 'Team'], ['conditions', 'Conditions', true], ['actions', 'Actions', true], ['needs', 'Needs', true]], 'Post CAN'),
-		tracks: formFor('tracks', 'Open a recovery track', [['owner', 'Owner'], ['team', 'Team'], ['goal', 'Goal'], ['timeboxMinutes', 'Timebox (minutes)']], 'Open track'),
-		hypotheses: formFor('hypotheses', 'Propose a hypothesis', [['statement', 'Statement'], ['owner', 'Owner']], 'Propose'),
-	};
-	function formFor(name, label, fields, submitLabel) {
-		const f = h('form.inline-form.extra-form', {'aria-label': label, 'data-extra': name},
-			fields.map(([k, l, multi]) => field(l, multi ? h('textarea', {name: k, rows: '2'}) : h('input', {name: k, type: k === 'timeboxMinutes' ? 'number' : 'text', min: '1'}))),
-			h('button.btn', {type: 'submit'}, submitLabel), h('p.form-error', {role: 'alert'}));
-		return f;
-	}
+	// The command doctrine's panels (views/command.js).
+	const cmd = command({root, store, path, panel});
+	Object.assign(S, cmd.S);
+	const N = cmd.nodes;
 
 	const grid = h('div.fg-grid',
 		h('div.fg-main',
 			sec('head', 'section.panel.p-head', {'aria-label': 'Incident'}),
 			panel('alert', 'Alert info', sec('alert', 'div.body')),
 			panel('impact', 'Impact & exec', sec('impact', 'div.body')),
-			panel('team', 'Command team', sec('team', 'div.body')),
+			panel('team', 'Command team', sec('team', 'div.body'), N.handoff),
 			panel('timeline', 'Timeline', h('div.tl-bar', tlFilter, tlOrder, tlCount), noteForm, h('div.tl-wrap', tlList, tlMore)),
 			panel('updates', 'Status updates', sec('updates', 'div.body')),
-			panel('responders', 'Responders', sec('responders', 'div.body'), rForm),
-			EXTRAS.map((x) => h('section.panel.extra', {class: `p-${x.name}`, 'aria-labelledby': `h-${x.name}`, hidden: true, 'data-panel': x.name},
-				h('h2', {id: `h-${x.name}`}, x.title), sec(x.name, 'div.body'), extraForms[x.name]))),
+			N.can, N.tracks, N.hyps,
+			panel('responders', 'Responders', sec('responders', 'div.body'), rForm)),
 		h('aside.fg-side', {'aria-label': 'Phase command panel'},
 			h('section.panel.p-cmd', {'aria-labelledby': 'h-cmd'}, h('h2#h-cmd', 'Phase command'), cmdBody, overrideForm, reopenForm, cmdErr),
-			sec('firstten', 'section.panel.p-firstten', {hidden: true, 'aria-label': 'First ten minutes'}),
+			N.guard, N.firstten,
 			sec('suggest', 'section.panel.p-suggest', {hidden: true, 'aria-label': 'Assistant suggestion'}),
-			sec('guard', 'section.panel.p-guard', {hidden: true, 'aria-label': 'Guardrails'}),
+			N.posture,
 			h('section.panel.p-quick', {'aria-labelledby': 'h-quick'}, h('h2#h-quick', 'Quick update'), quForm),
 			h('section.panel.p-notes', {'aria-labelledby': 'h-notes'}, h('h2#h-notes', 'Phase notes'), phaseNoteForm, sec('notes', 'div.body'))));
 	const phasebar = sec('phasebar', 'nav.phasebar', {'aria-label': 'Phases'});
@@ -214,6 +201,7 @@ export function mount(root, store, ctx) {
 		}
 		return {...s, value: inc[key], base, save: patchSave(key)};
 	};
+	cmd.render = (name) => !dead && renderSection(name);
 	const editor = new Editor(root, specFor, (key, display) => {
 		for (const name of Object.keys(S)) if (dirty[name] || S[name].contains(display)) renderSection(name);
 	});
@@ -223,17 +211,15 @@ export function mount(root, store, ctx) {
 	const builders = {
 		head: buildHead, alert: buildAlert, impact: buildImpact, team: buildTeam, updates: buildUpdates,
 		responders: buildResponders, phasebar: buildPhasebar, tiles: buildTiles, notes: buildNotes,
-		firstten: buildFirstTen, suggest: buildSuggest, guard: buildGuard,
-		can: () => buildExtra('can'), tracks: () => buildExtra('tracks'), hypotheses: () => buildExtra('hypotheses'),
+		suggest: buildSuggest, ...cmd.builders,
 	};
 	const SECTIONS_BY_KEY = {
-		incident: ['head', 'alert', 'impact', 'team', 'updates', 'phasebar', 'tiles', 'firstten', 'guard', 'notes', 'responders'],
+		incident: ['head', 'alert', 'impact', 'team', 'updates', 'phasebar', 'tiles', 'notes', 'responders', ...Object.keys(cmd.builders)],
 		updates: ['updates', 'tiles'],
 		responders: ['responders'],
-		timeline: ['notes', 'guard'],
-		extras: ['can', 'tracks', 'hypotheses'],
+		timeline: ['notes'],
 		assist: ['suggest', 'head'],
-		actor: ['team'],
+		actor: ['team', 'handoff'],
 	};
 
 	function renderSection(name) {
@@ -248,18 +234,30 @@ export function mount(root, store, ctx) {
 			return;
 		}
 		delete dirty[name];
-		const focusKey = document.activeElement && el.contains(document.activeElement) && document.activeElement.dataset
-			? document.activeElement.dataset.edit : null;
+		// A doctrine section re-renders only when what it shows changed.
+		const sig = cmd.sigs[name] ? cmd.sigs[name]() : null;
+		if (sig !== null && ui.sigs[name] === sig) return;
+		ui.sigs[name] = sig;
+		const act = document.activeElement && el.contains(document.activeElement) ? document.activeElement : null;
+		const focusSel = act && act.dataset.edit ? `[data-edit="${CSS.escape(act.dataset.edit)}"]`
+			: act && act.dataset.keep ? `[data-keep="${CSS.escape(act.dataset.keep)}"]` : null;
+		// Typed into a row (a new timebox, evidence): kept across the re-render.
+		const kept = [...el.querySelectorAll('[data-keep]')].map((x) => [x.dataset.keep, x.value, x.defaultValue]);
 		const out = builders[name]();
+		const box = el.closest('.panel') || el;
 		if (out === null) {
-			el.hidden = true;
+			box.hidden = true;
 			return;
 		}
-		if (el.hasAttribute('hidden') && name !== 'can' && name !== 'tracks' && name !== 'hypotheses') el.hidden = false;
+		box.hidden = false;
 		fill(el, out);
+		for (const [k, v, d] of kept) {
+			const x = el.querySelector(`[data-keep="${CSS.escape(k)}"]`);
+			if (x && v !== d) x.value = v;
+		}
 		tickAll(el);
-		if (focusKey) {
-			const again = el.querySelector(`[data-edit="${CSS.escape(focusKey)}"]`);
+		if (focusSel) {
+			const again = el.querySelector(focusSel);
 			if (again) again.focus();
 		}
 	}
@@ -269,6 +267,7 @@ export function mount(root, store, ctx) {
 		if (!inc) return;
 		fill(cmdBody, buildCmd());
 		tickAll(cmdBody);
+		text(quHint, approvalHint(inc, quAudience.value));
 		const gated = ui.blocked && ui.blocked.rule && ui.blocked.rule.startsWith('gate.');
 		overrideForm.hidden = !gated;
 		reopenForm.hidden = inc.status !== 'resolved';
@@ -353,6 +352,7 @@ export function mount(root, store, ctx) {
 		if (dead || store.focus !== id) return;
 		const keys = e.detail.keys;
 		if (e.detail.full) {
+			ui.sigs = {};
 			renderAll();
 			return;
 		}
@@ -361,11 +361,15 @@ export function mount(root, store, ctx) {
 		if (keys.has('incident')) {
 			const inc = store.incident;
 			if (ui.blocked && inc && inc.phase.number !== ui.blocked.from) ui.blocked = null;
+			// The assistant's suggestion follows the record (one request per burst of changes).
+			if (!ui.assistMissing) {
+				clearTimeout(ui.sugTimer);
+				ui.sugTimer = setTimeout(() => loadAssist('suggestion'), 1500);
+			}
 		}
 		for (const n of names) renderSection(n);
 		if (keys.has('incident') || keys.has('updates') || keys.has('responders') || keys.has('assist')) renderCmd();
 		if (keys.has('timeline')) renderTimeline(e.detail.appended);
-		if (keys.has('extras') && e.detail.extra) showExtra(e.detail.extra);
 		tickAll(root);
 	};
 	store.addEventListener('change', onChange);
@@ -448,17 +452,11 @@ export function mount(root, store, ctx) {
 						? `${GAP_TEXT[g.reason]}${g.with ? ' with ' + g.with : ''}` : GAP_TEXT[g.reason] || g.reason)),
 					refusal ? h('p.refusal', {role: 'alert'}, h('b', 'Refused: '), `${refusal.person} as ${r.label} — ${refusal.message}`) : null);
 			});
-		const auth = inc.informationAuthority;
-		const handoff = inc.handoff;
 		return [
 			h('p.staffing', {class: staffing.ok ? 'ok' : 'short'},
 				staffing.ok ? '✓ Minimum staffing met' : `⚠ Staffing below the minimum for ${inc.existential ? 'Sev-0' : inc.severity}`,
 				h('span.dim', ` — required: ${(staffing.required || []).map((k) => (ROLES.find((r) => r.key === k) || {label: k}).label).join(', ') || 'none'}`)),
 			h('ul.roles', rows),
-			h('p.authority', h('b', 'Information authority: '), auth || 'nobody (no MIM yet)',
-				inc.informationAuthorityDelegated ? h('span.flag', 'delegated') : auth ? h('span.dim', ' (the MIM)') : null),
-			handoff ? h('div.handoff', {role: 'note'}, h('b', 'Hand-off pending: '),
-				`${handoff.from || 'the MIM'} → ${handoff.to || '?'}`, handoff.at ? [' since ', timeEl(handoff.at)] : null) : null,
 		];
 	}
 
@@ -603,75 +601,12 @@ export function mount(root, store, ctx) {
 		return h('ul.notes', notes.map((e) => h('li', timeEl(e.at), ' ', h('span.dim', e.author), h('p', e.text))));
 	}
 
-	// Issue 4: shown when the incident carries the checklist — rows {item, label?, state
-	// (done|pending|overdue|notApplicable), at, late}, or older {label, done, at} shapes.
-	function buildFirstTen() {
-		const inc = store.incident;
-		const items = inc.firstTenMinutes || inc.firstTen || inc.checklist;
-		const list = Array.isArray(items) ? items : items && Array.isArray(items.items) ? items.items
-			: items && Array.isArray(items.rows) ? items.rows : null;
-		if (!list) return null;
-		const MARK = {done: '✓', pending: '○', overdue: '✗', notApplicable: '–'};
-		return [h('h2', 'First ten minutes'), h('ul.firstten', list.map((it) => {
-			const state = it.state || (it.done || it.doneAt || it.at || it.ok ? 'done' : 'pending');
-			const key = it.item || it.key || '';
-			const at = it.at || it.doneAt;
-			return h('li', {class: `ft-${state}`}, h('span.tick', {'aria-hidden': 'true'}, MARK[state] || '·'),
-				h('span', it.label || it.title || it.text || FIRSTTEN_LABELS[key] || key),
-				h('span.sr', ` (${state === 'notApplicable' ? 'not applicable' : state})`),
-				state === 'done' && at ? timeEl(at) : null, it.late ? h('span.flag', 'late') : null);
-		}))];
-	}
-
 	function buildSuggest() {
 		const s = ui.assist.suggestion;
 		if (!s) return null;
 		return [h('h2', 'Assistant suggestion'), h('p.suggest', s.text || ''),
 			h('div.row', h('span.dim', `${s.source || 'assistant'} · a draft, not an order`),
 				h('button.btn.small', {type: 'button', 'data-act': 'suggest'}, 'Refresh'))];
-	}
-
-	function buildGuard() {
-		const inc = store.incident;
-		let nudges;
-		if (Array.isArray(inc.guardrails)) {
-			nudges = inc.guardrails.map((g) => ({text: g.message || g.rule, since: g.since, severity: g.severity, rule: g.rule}));
-		} else {
-			const hour = now() - 3600000;
-			nudges = store.timeline.filter((e) => e.type === 'guardrail' && Date.parse(e.at) > hour).slice(-3).reverse()
-				.map((e) => ({text: e.text, since: e.at}));
-		}
-		if (!nudges.length) return null;
-		return [h('h2', 'Guardrails'), h('ul.nudges', nudges.map((g) => h('li.nudge', {class: g.severity ? 'g-' + g.severity : ''},
-			h('span', {'aria-hidden': 'true'}, '⚠ '), g.text, g.since ? h('span.dim', [' · since ', timeEl(g.since)]) : null)))];
-	}
-
-	function buildExtra(name) {
-		const list = store.extras[name];
-		if (!Array.isArray(list)) return [];
-		if (!list.length) return h('p.empty', 'None yet.');
-		const rows = list.slice().reverse();
-		if (name === 'can') {
-			return h('ul.cans', rows.map((c) => h('li.can',
-				h('div.update-meta', h('b', c.team || '—'), c.author ? h('span.dim', c.author) : null, c.at ? timeEl(c.at) : null),
-				h('dl.can-slots', h('dt', 'C'), h('dd', c.conditions || ''), h('dt', 'A'), h('dd', c.actions || ''), h('dt', 'N'), h('dd', c.needs || '')),
-				Array.isArray(c.lint) && c.lint.length ? h('ul.lint', c.lint.map((w) => h('li', '⚠ ', typeof w === 'string' ? w : w.message || w.rule || ''))) : null)));
-		}
-		if (name === 'tracks') {
-			return h('ul.tracks', rows.map((t) => h('li.track', {class: 'tr-' + (t.state || '')},
-				h('div.update-meta', h('b', t.goal || ''), h('span.rsbadge', t.state || '')),
-				h('div.dim', `${t.owner || '—'}${t.team ? ' · ' + t.team : ''}`, t.deadline && t.state === 'active' ? [' · timebox ', h('span', {'data-countdown': t.deadline})] : null))));
-		}
-		return h('ul.hyps', rows.map((x) => h('li.hyp', {class: 'hy-' + (x.state || '')},
-			h('div.update-meta', h('span.rsbadge', x.state || ''), h('b', x.statement || '')),
-			h('div.dim', x.owner || ''), x.evidence ? h('p', x.evidence) : null)));
-	}
-
-	function showExtra(name) {
-		const p = root.querySelector(`[data-panel="${name}"]`);
-		if (!p) return;
-		p.hidden = !Array.isArray(store.extras[name]);
-		renderSection(name);
 	}
 
 	function buildTiles() {
@@ -725,7 +660,7 @@ export function mount(root, store, ctx) {
 			return true;
 		} catch (err) {
 			quMsg.classList.add('error');
-			text(quMsg, describe(err));
+			text(quMsg, refusal(err));
 			return false;
 		}
 	}
@@ -755,16 +690,6 @@ export function mount(root, store, ctx) {
 		if (!dead) store.emit(['assist']);
 	}
 
-	async function probeExtras() {
-		await Promise.all(EXTRAS.map(async (x) => {
-			try {
-				store.setExtra(x.name, firstArray(await api.get(path + x.path)));
-			} catch (err) {
-				store.setExtra(x.name, null);
-			}
-		}));
-	}
-
 	// ---- events on stable containers ----
 	offs.push(delegate(root, 'click', '[data-act]', async (e, b) => {
 		const act = b.dataset.act;
@@ -779,7 +704,8 @@ export function mount(root, store, ctx) {
 			try {
 				const d = await api.get(`${path}/assist/draft?audience=${encodeURIComponent(quAudience.value)}`);
 				quText.value = d.text || '';
-				text(quMsg, `Draft from ${d.source || 'the assistant'} — read and edit before publishing.`);
+				quMsg.classList.remove('error');
+				text(quMsg, `AI draft for ${d.audience || quAudience.value} (${d.source || 'assistant'}${d.model ? ' · ' + d.model : ''}) — nothing is published until you press Publish: read and edit it first.`);
 				quText.focus();
 			} catch (err) {
 				text(quMsg, describe(err));
@@ -885,6 +811,7 @@ export function mount(root, store, ctx) {
 		}
 	});
 
+	quAudience.addEventListener('change', () => text(quHint, approvalHint(store.incident, quAudience.value)));
 	quKind.addEventListener('change', () => {
 		quNext.disabled = quKind.value === 'resolution';
 	});
@@ -919,26 +846,6 @@ export function mount(root, store, ctx) {
 		}
 	});
 
-	offs.push(delegate(root, 'submit', 'form[data-extra]', async (e, f) => {
-		e.preventDefault();
-		const name = f.dataset.extra;
-		const x = EXTRAS.find((y) => y.name === name);
-		const body = {};
-		for (const el of f.querySelectorAll('[name]')) {
-			const v = el.value.trim();
-			if (!v) continue;
-			body[el.name] = el.type === 'number' ? Number(v) : v;
-		}
-		const err = f.querySelector('.form-error');
-		text(err, '');
-		try {
-			store.putExtraItem(name, await api.post(path + x.path, body));
-			f.reset();
-		} catch (ex) {
-			text(err, describe(ex));
-		}
-	}));
-
 	// ---- load ----
 	async function loadTimeline() {
 		const all = [];
@@ -972,7 +879,6 @@ export function mount(root, store, ctx) {
 			renderAll();
 			return;
 		}
-		probeExtras();
 		loadAssist('suggestion');
 	}
 	load();
@@ -980,6 +886,8 @@ export function mount(root, store, ctx) {
 	return {
 		unmount() {
 			dead = true;
+			clearTimeout(ui.sugTimer);
+			cmd.unmount();
 			editor.destroy();
 			for (const f of offs) f();
 			document.body.classList.remove('has-tiles');
@@ -998,6 +906,14 @@ export function mount(root, store, ctx) {
 				quText.scrollIntoView({block: 'center'});
 				quText.focus();
 				return true;
+			}
+			if (key === 'c') {
+				const t = root.querySelector('form[data-form="can"] input[name="team"]');
+				if (t && !t.closest('[hidden]')) {
+					t.scrollIntoView({block: 'center'});
+					t.focus();
+				}
+				return !!t;
 			}
 			if (key === 'n') {
 				noteText.scrollIntoView({block: 'center'});
