@@ -64,6 +64,9 @@ static const char usage_serve[] =
 	"                         and the Statuspage API (MAJOROPS_PUBLIC_URL)\n"
 	"  --page-timezone ZONE   the zone status pages show times in, e.g. Europe/Berlin\n"
 	"                         (MAJOROPS_PAGE_TIMEZONE; default Etc/UTC; the API stays UTC)\n"
+	"  --llm-url URL          an OpenAI-compatible chat endpoint that rewrites the drafting\n"
+	"                         assistant's texts (MAJOROPS_LLM_URL; also MAJOROPS_LLM_MODEL,\n"
+	"                         MAJOROPS_LLM_API_KEY, MAJOROPS_LLM_TIMEOUT_MS); off by default\n"
 	"  -h, --help             this help\n";
 
 static const char usage_migrate[] =
@@ -151,6 +154,7 @@ static int cmd_serve(int argc, char **argv)
 		{"page-logo-text", required_argument, NULL, 'G'},
 		{"public-url", required_argument, NULL, 'U'},
 		{"page-timezone", required_argument, NULL, 'Z'},
+		{"llm-url", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -189,6 +193,9 @@ static int cmd_serve(int argc, char **argv)
 		case 'G': page.logo_text = optarg; break;
 		case 'U': page.public_url = optarg; break;
 		case 'Z': page.time_zone = optarg; break;
+		/* The drafter reads its endpoint from the environment (llm.c); the flag wins
+		 * over it, and no other thread runs yet. */
+		case 'L': setenv("MAJOROPS_LLM_URL", optarg, 1); break;
 		case 'h': fputs(usage_serve, stdout); return EXIT_SUCCESS;
 		default: fputs(usage_serve, stderr); return EXIT_USAGE;
 		}
