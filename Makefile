@@ -24,6 +24,11 @@ STORE_SRCS  := src/store.c src/store_sqlite.c src/store_pg.c
 SVC_SRCS    := src/service.c src/sse.c src/worker.c
 # the command doctrine's commands, views and guardrail sweep (issue 4)
 SVC_SRCS    += src/command.c
+# alert intake and run cards (issue 8): payload parsing and run cards (pure), their commands
+DOMAIN_SRCS += src/signals.c src/runcards.c
+SVC_SRCS    += src/intake.c
+# the status page's configured components and scheduled maintenance (issue 6)
+SVC_SRCS    += src/components.c
 # public: what the public may see (statuspage, pure) and its routes and cache (public)
 PUBLIC_SRCS := src/statuspage.c src/public.c
 # http: server, routes, handlers

@@ -3,7 +3,7 @@
  * memory per idle client, then fires one event and times its fan-out to every client.
  *
  *   sse_clients -p PORT [-H HOST] [-n CLIENTS] [-u PATH] [-P PID] [-T TRIGGER_PATH]
- *               [-b TRIGGER_BODY] [-c INFLIGHT] [-w SECONDS] [-K]
+ *               [-b TRIGGER_BODY] [-E EVENTS] [-c INFLIGHT] [-w SECONDS] [-K]
  *
  * Phases (one thread, epoll, non-blocking sockets):
  *   1. RSS of PID (plus its direct children, so an nginx master with its workers counts
@@ -15,6 +15,9 @@
  *   4. with -T, one POST to TRIGGER_PATH goes out on its own connection; the time from just
  *      before that write until each client has received a complete SSE event carrying a
  *      `data:` field is that client's latency.  Chunked transfer coding is decoded.
+ *      With -E N (default 1, at most 32) that is done N times, one event after another;
+ *      the event whose slowest client is the median of the N speaks for the run (p50,
+ *      p99, max) and `max_ms_each` lists every event's max.
  * -K (reference mode) sends a plain keep-alive GET and only holds the connections idle.
  * Every phase has a deadline (-w, default 30 s), so the run is bounded in time and count.
  * The last line is machine-readable: `RESULT key=value ...`.
@@ -84,6 +87,16 @@ static char request[1024];
 static size_t request_len;
 static int triggered;
 static double t_trigger;
+static int nevents = 1;
+
+#define MAX_EVENTS 32
+
+struct round {
+	long received, missing;
+	double p50, p99, max;
+};
+static struct round rounds[MAX_EVENTS];
+static int nrounds;
 
 static double now_ms(void)
 {
@@ -167,7 +180,7 @@ static long rss_tree_kib(long pid)
 static void usage(void)
 {
 	fprintf(stderr, "usage: sse_clients -p PORT [-H HOST] [-n CLIENTS] [-u PATH] [-P PID]\n"
-	                "                   [-T TRIGGER_PATH] [-b BODY] [-c INFLIGHT] [-w SECONDS] [-K]\n");
+	                "                   [-T TRIGGER_PATH] [-b BODY] [-E EVENTS] [-c INFLIGHT] [-w SECONDS] [-K]\n");
 	exit(2);
 }
 
@@ -448,6 +461,13 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_round(const void *a, const void *b)
+{
+	const struct round *x = *(const struct round *const *)a, *y = *(const struct round *const *)b;
+
+	return (x->max > y->max) - (x->max < y->max);
+}
+
 static int trigger_open(struct sockaddr_in *sa)
 {
 	char req[2048];
@@ -493,7 +513,7 @@ int main(int argc, char **argv)
 	char tbuf[4096];
 	size_t tlen = 0;
 
-	while ((opt = getopt(argc, argv, "H:p:n:u:P:T:b:c:w:K")) != -1) {
+	while ((opt = getopt(argc, argv, "H:p:n:u:P:T:b:c:w:KE:")) != -1) {
 		switch (opt) {
 		case 'H': host = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -505,10 +525,12 @@ int main(int argc, char **argv)
 		case 'c': inflight_max = atoi(optarg); break;
 		case 'w': deadline_s = atof(optarg); break;
 		case 'K': keepalive_mode = 1; break;
+		case 'E': nevents = atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (port <= 0 || port > 65535 || nclients <= 0 || inflight_max <= 0 || deadline_s <= 0)
+	if (port <= 0 || port > 65535 || nclients <= 0 || inflight_max <= 0 || deadline_s <= 0 ||
+	    nevents < 1 || nevents > MAX_EVENTS)
 		usage();
 	raise_nofile();
 
@@ -623,37 +645,48 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nclients; i++)
 		pre_events += clients[i].events_before;
 
-	/* Phase 4: one event, timed to every idle client. */
-	if (trigger_path != NULL && connected > 0) {
+	/* Phase 4: one event at a time (-E of them), each timed to every idle client. */
+	for (int round = 0; trigger_path != NULL && connected > 0 && round < nevents; round++) {
 		struct epoll_event ev;
+		int status = 0;
+		double *lat;
+		long k = 0;
 
+		for (int i = 0; i < nclients; i++) {
+			if (clients[i].state == C_DONE)
+				clients[i].state = C_IDLE;
+			clients[i].latency_ms = 0;
+		}
+		received = 0;
+		tlen = 0;
+		triggered = 0;
 		tfd = trigger_open(&sa);
 		if (tfd < 0) {
 			fprintf(stderr, "sse_clients: trigger connection failed\n");
-		} else {
-			memset(&ev, 0, sizeof ev);
-			ev.events = EPOLLIN;
-			ev.data.ptr = NULL;
-			epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+			break;
 		}
+		memset(&ev, 0, sizeof ev);
+		ev.events = EPOLLIN;
+		ev.data.ptr = NULL;
+		epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
 		deadline = now_ms() + deadline_s * 1e3;
-		while (triggered && received < connected && now_ms() < deadline) {
+		while (received < connected && now_ms() < deadline) {
 			int n = epoll_wait(ep, evs, 1024, 100);
 
 			for (int i = 0; i < n; i++) {
 				struct client *c = evs[i].data.ptr;
 
 				if (c == NULL) {
-					ssize_t r = read(tfd, tbuf + tlen, sizeof tbuf - 1 - tlen);
+					ssize_t r = tfd >= 0 ? read(tfd, tbuf + tlen, sizeof tbuf - 1 - tlen) : 0;
 
 					if (r > 0) {
 						tlen += (size_t)r;
 						tbuf[tlen] = '\0';
-						if (trigger_status == 0)
-							sscanf(tbuf, "HTTP/1.%*d %d", &trigger_status);
+						if (status == 0)
+							sscanf(tbuf, "HTTP/1.%*d %d", &status);
 						if (tlen >= sizeof tbuf - 1)
 							tlen = 0;
-					} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+					} else if (tfd >= 0 && (r == 0 || (errno != EAGAIN && errno != EINTR))) {
 						epoll_ctl(ep, EPOLL_CTL_DEL, tfd, NULL);
 						close(tfd);
 						tfd = -1; /* answered and closed; keep waiting for the clients */
@@ -672,31 +705,78 @@ int main(int argc, char **argv)
 				}
 			}
 		}
+		if (tfd >= 0) {
+			epoll_ctl(ep, EPOLL_CTL_DEL, tfd, NULL);
+			close(tfd);
+			tfd = -1;
+		}
+		if (trigger_status == 0 || trigger_status == 201)
+			trigger_status = status; /* the first odd answer sticks */
+		lat = calloc((size_t)nclients, sizeof *lat);
+		for (int i = 0; i < nclients && lat != NULL; i++)
+			if (clients[i].state == C_DONE)
+				lat[k++] = clients[i].latency_ms;
+		rounds[nrounds].missing = connected - received;
+		rounds[nrounds].received = received;
+		rounds[nrounds].p50 = rounds[nrounds].p99 = rounds[nrounds].max = -1;
+		if (k > 0) {
+			qsort(lat, (size_t)k, sizeof *lat, cmp_double);
+			rounds[nrounds].p50 = lat[(size_t)((k - 1) * 0.50)];
+			rounds[nrounds].p99 = lat[(size_t)((k - 1) * 0.99)];
+			rounds[nrounds].max = lat[k - 1];
+		}
+		if (rounds[nrounds].missing > 0)
+			rounds[nrounds].max = 1e9; /* an event that did not reach everyone ranks last */
+		nrounds++;
+		free(lat);
+		/* a short pause between events, still draining */
+		if (round + 1 < nevents) {
+			double pause = now_ms() + 300;
+
+			while (now_ms() < pause) {
+				int n = epoll_wait(ep, evs, 1024, 50);
+
+				for (int i = 0; i < n; i++) {
+					struct client *c = evs[i].data.ptr;
+
+					if (c != NULL && (c->state == C_IDLE || c->state == C_DONE) &&
+					    client_read(ep, c, &closed_idle) != 0) {
+						connected--;
+						failed++;
+					}
+				}
+			}
+		}
 	}
 	rss2 = watch_pid > 0 ? rss_tree_kib(watch_pid) : -1;
 
 	{
-		double *lat = calloc((size_t)nclients, sizeof *lat), p50 = -1, p99 = -1, max = -1;
-		long k = 0;
+		/* The median event by its max latency speaks for the run; every max is listed. */
+		struct round *order[MAX_EVENTS], *med = NULL;
+		long worst_missing = 0;
+		char each[MAX_EVENTS * 16] = "";
+		size_t used = 0;
 
-		for (int i = 0; i < nclients && lat != NULL; i++)
-			if (clients[i].state == C_DONE)
-				lat[k++] = clients[i].latency_ms;
-		if (k > 0) {
-			qsort(lat, (size_t)k, sizeof *lat, cmp_double);
-			p50 = lat[(size_t)((k - 1) * 0.50)];
-			p99 = lat[(size_t)((k - 1) * 0.99)];
-			max = lat[k - 1];
+		for (int i = 0; i < nrounds; i++) {
+			order[i] = &rounds[i];
+			if (rounds[i].missing > worst_missing)
+				worst_missing = rounds[i].missing;
+			used += (size_t)snprintf(each + used, sizeof each - used, "%s%.2f", i ? "," : "",
+			                         rounds[i].missing > 0 ? -1.0 : rounds[i].max);
 		}
+		qsort(order, (size_t)nrounds, sizeof order[0], cmp_round);
+		if (nrounds > 0)
+			med = order[(nrounds - 1) / 2];
 		printf("RESULT clients=%d connected=%ld failed=%ld closed=%ld connect_ms=%.0f "
 		       "rss0_kib=%ld rss_idle_kib=%ld rss_after_kib=%ld per_client_kib=%.2f "
-		       "trigger_status=%d received=%ld missing=%ld pre_events=%ld "
-		       "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
+		       "trigger_status=%d events=%d received=%ld missing=%ld pre_events=%ld "
+		       "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f max_ms_each=%s\n",
 		       nclients, connected, failed, closed_idle, t_connect_done - t0, rss0, rss1, rss2,
 		       (rss0 >= 0 && rss1 >= 0 && connected > 0) ? (double)(rss1 - rss0) / (double)connected : -1.0,
-		       trigger_status, received, trigger_path ? connected - received : 0, pre_events,
-		       p50, p99, max);
-		free(lat);
+		       trigger_status, nrounds, med ? med->received : 0,
+		       trigger_path ? (med ? worst_missing : connected) : 0, pre_events,
+		       med ? med->p50 : -1.0, med ? med->p99 : -1.0,
+		       med && med->missing == 0 ? med->max : -1.0, nrounds ? each : "-");
 	}
 	for (int i = 0; i < nclients; i++) {
 		if (clients[i].fd >= 0)

@@ -5,6 +5,8 @@ set -eu
 need="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libpq-dev python3 sqlite3 curl postgresql"
 # libcurl: the optional LLM rewriter of drafts (src/llm.c)
 need="$need libcurl4-openssl-dev"
+# alert intake (issue 8): a real Alertmanager for tests/integration/test_signals.py
+need="$need prometheus-alertmanager"
 missing=""
 for p in $need; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -13,7 +13,9 @@
 #include "buf.h"
 #include "codec.h"
 #include "command.h"
+#include "components.h"
 #include "doctrine.h"
+#include "intake.h"
 #include "parse.h"
 #include "public.h"
 #include "service.h"
@@ -1260,7 +1262,379 @@ static int handle_assist(struct http_request *req)
 	return reply_result(req, rc, 200, out, &err);
 }
 
+/* ---- the public status page's components and scheduled maintenance (issue 6):
+ * components.h.  Open like every /api/v1 route until sign-in exists (the MIM's, API.md). */
+
+static const struct field_spec component_fields[] = {
+	F_TEXT("name", false, COMPONENT_NAME_MAX),
+	F_TEXT_OPT("description", COMPONENT_DESCRIPTION_MAX),
+	{.name = "position", .type = FIELD_INT, .min = 0, .max = COMPONENT_POSITION_MAX},
+	/* null: back to the status the incidents derive */
+	{.name = "status", .type = FIELD_STRING, .nullable = true, .one_of = component_status_names},
+};
+enum { COMP_F_NAME, COMP_F_DESCRIPTION, COMP_F_POSITION, COMP_F_STATUS, COMP_F__MAX };
+
+static void component_input_of(const struct field_value *v, struct component_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->name = v[COMP_F_NAME].present ? v[COMP_F_NAME].str : NULL;
+	in->has_description = v[COMP_F_DESCRIPTION].present;
+	in->description = opt_text(&v[COMP_F_DESCRIPTION]);
+	in->has_position = v[COMP_F_POSITION].present;
+	in->position = v[COMP_F_POSITION].num;
+	in->has_status = v[COMP_F_STATUS].present;
+	in->status = v[COMP_F_STATUS].is_null ? NULL : v[COMP_F_STATUS].str;
+}
+
+static int reply_created(struct http_request *req, int rc, const char *kind, json_t *out,
+			 const struct api_error *err)
+{
+	if (rc == 0) {
+		char location[64];
+
+		snprintf(location, sizeof(location), "/api/v1/%s/%lld", kind,
+			 (long long)json_integer_value(json_object_get(out, "id")));
+		http_reply_header(req, "Location", location);
+	}
+	return reply_result(req, rc, 201, out, err);
+}
+
+static int handle_component_create(struct http_request *req)
+{
+	struct field_value v[COMP_F__MAX];
+	struct component_input in;
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int rc;
+
+	body = read_body(req, component_fields, COMP_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	if (!v[COMP_F_NAME].present) {
+		json_decref(body);
+		return bad_request(req, "missing_field", "name", "name is required");
+	}
+	component_input_of(v, &in);
+	rc = component_create(req->app, req->actor, &in, &out, &err);
+	json_decref(body);
+	return reply_created(req, rc, "components", out, &err);
+}
+
+static int handle_component_patch(struct http_request *req)
+{
+	struct field_value v[COMP_F__MAX];
+	struct component_input in;
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int64_t id;
+	int rc;
+
+	if (capture_id(req, 0, "component", &id, &rc) != 0)
+		return rc;
+	body = read_body(req, component_fields, COMP_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		return bad_request(req, "missing_field", "name",
+				   "send at least one of name, description, position, status");
+	}
+	component_input_of(v, &in);
+	rc = component_patch(req->app, req->actor, id, &in, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_component_get(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t id;
+	int rc;
+
+	if (capture_id(req, 0, "component", &id, &rc) != 0)
+		return rc;
+	rc = component_get(req->app, id, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_component_list(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int rc = component_list(req->app, &out, &err);
+
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static const struct field_spec maintenance_fields[] = {
+	F_TEXT("title", true, MAINTENANCE_TITLE_MAX),
+	F_TEXT_OPT("body", MAINTENANCE_BODY_MAX),
+	{.name = "components", .type = FIELD_STRING_ARRAY, .max = COMPONENT_NAME_MAX,
+	 .max_items = MAINTENANCE_COMPONENTS_MAX},
+	{.name = "scheduledFor", .type = FIELD_TIME, .required = true},
+	{.name = "scheduledUntil", .type = FIELD_TIME, .required = true},
+};
+enum { MAINT_F_TITLE, MAINT_F_BODY, MAINT_F_COMPONENTS, MAINT_F_FOR, MAINT_F_UNTIL, MAINT_F__MAX };
+
+static int handle_maintenance_create(struct http_request *req)
+{
+	struct field_value v[MAINT_F__MAX];
+	struct maintenance_input in;
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int rc;
+
+	body = read_body(req, maintenance_fields, MAINT_F__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	in = (struct maintenance_input){
+		.title = v[MAINT_F_TITLE].str,
+		.body = opt_text(&v[MAINT_F_BODY]),
+		.components = v[MAINT_F_COMPONENTS].json,
+		.scheduled_for = v[MAINT_F_FOR].num,
+		.scheduled_until = v[MAINT_F_UNTIL].num,
+	};
+	rc = maintenance_create(req->app, req->actor, &in, &out, &err);
+	json_decref(body);
+	return reply_created(req, rc, "maintenances", out, &err);
+}
+
+/* The maintenance id in the first capture ("MNT-7" or "7"); replies 404 when it is not one. */
+static int maintenance_capture(struct http_request *req, int64_t *id, int *reply_rc)
+{
+	struct api_error err;
+
+	*reply_rc = MHD_NO;
+	if (maintenance_id_parse(req->captures[0], id) != 0) {
+		api_error_set(&err, 404, "not_found", NULL, "no maintenance %.40s", req->captures[0]);
+		*reply_rc = http_reply_error(req, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* start and complete: the path says it all (the body, when sent, is {}). */
+static int handle_maintenance_move(struct http_request *req,
+				   int (*fn)(struct app *, const char *, int64_t, json_t **,
+					     struct api_error *))
+{
+	struct field_value none[1];
+	struct api_error err;
+	json_t *body, *out = NULL;
+	int64_t id;
+	int rc;
+
+	if (maintenance_capture(req, &id, &rc) != 0)
+		return rc;
+	body = read_body_or_empty(req, NULL, 0, none, &rc);
+	if (body == NULL)
+		return rc;
+	rc = fn(req->app, req->actor, id, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_maintenance_start(struct http_request *req)
+{
+	return handle_maintenance_move(req, maintenance_start);
+}
+
+static int handle_maintenance_complete(struct http_request *req)
+{
+	return handle_maintenance_move(req, maintenance_complete);
+}
+
+static int handle_maintenance_get(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t id;
+	int rc;
+
+	if (maintenance_capture(req, &id, &rc) != 0)
+		return rc;
+	rc = maintenance_get(req->app, id, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_maintenance_list(struct http_request *req)
+{
+	struct api_error err;
+	const char *state;
+	json_t *out = NULL;
+	int64_t limit, before;
+	int rc;
+
+	if (query_enum(req, "state", maintenance_state_names, &state, &rc) != 0 ||
+	    query_int(req, "limit", MAINTENANCE_LIST_DEFAULT, 1, MAINTENANCE_LIST_MAX, &limit,
+		      &rc) != 0 ||
+	    query_int(req, "cursor", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
+		return rc;
+	rc = maintenance_list(req->app, state, before, (int)limit, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
 /* ---- the route table: the map of the API ---- */
+
+/* ---- alert intake and run cards (issue 8, intake.h) ----
+ * Until sign-in exists these admin routes are open like the rest of /api/v1 (the server
+ * listens on loopback unless told otherwise); docs/signals.md says so. */
+
+static const char *const integration_kind_names[] = {"alertmanager", "grafana", "generic", NULL};
+
+static const struct field_spec integration_fields[] = {
+	F_TEXT("name", true, INCIDENT_SHORT_MAX),
+	F_ENUM("kind", true, integration_kind_names),
+	F_TEXT("severityLabel", false, SIGNAL_LABEL_MAX),
+	{.name = "severityMap", .type = FIELD_OBJECT},
+	F_ENUM("defaultSeverity", false, severity_names),
+	{.name = "systems", .type = FIELD_STRING_ARRAY, .max = INCIDENT_SHORT_MAX,
+	 .max_items = INCIDENT_SYSTEMS_MAX},
+};
+enum { INTEG_NAME, INTEG_KIND, INTEG_LABEL, INTEG_MAP, INTEG_DEFAULT, INTEG_SYSTEMS, INTEG__MAX };
+
+static int handle_integration_create(struct http_request *req)
+{
+	struct field_value v[INTEG__MAX];
+	struct integration_input in;
+	struct api_error err;
+	json_t *body, *out = NULL;
+	char location[80];
+	int rc;
+
+	body = read_body(req, integration_fields, INTEG__MAX, v, &rc);
+	if (body == NULL)
+		return rc;
+	memset(&in, 0, sizeof(in));
+	in.name = v[INTEG_NAME].str;
+	signal_kind_parse(v[INTEG_KIND].str, &in.kind);
+	in.severity_label = v[INTEG_LABEL].present ? v[INTEG_LABEL].str : NULL;
+	in.severity_map = v[INTEG_MAP].present ? v[INTEG_MAP].json : NULL;
+	/* Unsure → the higher level (SPEC §2): an unmapped alert is high unless told. */
+	in.default_severity = SEVERITY_HIGH;
+	if (v[INTEG_DEFAULT].present)
+		severity_parse(v[INTEG_DEFAULT].str, &in.default_severity);
+	in.systems = v[INTEG_SYSTEMS].present ? v[INTEG_SYSTEMS].json : NULL;
+	if (in.severity_map && signal_map_check(in.severity_map, "severityMap", &err) != 0) {
+		json_decref(body);
+		return http_reply_error(req, &err);
+	}
+	rc = intake_integration_create(req->app, req->actor, &in, &out, &err);
+	json_decref(body);
+	if (rc == 0) {
+		snprintf(location, sizeof(location), "/api/v1/integrations/%lld",
+			 (long long)json_integer_value(json_object_get(out, "id")));
+		http_reply_header(req, "Location", location);
+	}
+	return reply_result(req, rc, 201, out, &err);
+}
+
+/* The integration id of the first capture; replies 404 when it is not one. */
+static int integration_id(struct http_request *req, int64_t *id, int *reply_rc)
+{
+	const char *cursor = req->captures[0];
+	uint64_t n;
+	struct api_error err;
+
+	*reply_rc = MHD_NO;
+	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' || n == 0) {
+		api_error_set(&err, 404, "not_found", NULL, "no integration %.40s", req->captures[0]);
+		*reply_rc = http_reply_error(req, &err);
+		return -1;
+	}
+	*id = (int64_t)n;
+	return 0;
+}
+
+static int handle_integration_get(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t id;
+	int rc;
+
+	if (integration_id(req, &id, &rc) != 0)
+		return rc;
+	rc = intake_integration_get(req->app, id, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_integration_log(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t id, before, limit;
+	int rc;
+
+	if (integration_id(req, &id, &rc) != 0 ||
+	    query_int(req, "before", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0 ||
+	    query_int(req, "limit", 100, 1, INTAKE_LOG_LIMIT_MAX, &limit, &rc) != 0)
+		return rc;
+	rc = intake_integration_log(req->app, id, before, (int)limit, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_signal(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int rc = intake_signal(req->app, req->captures[0], http_header(req, "Authorization"),
+			       req->body, req->body_len, &out, &err);
+
+	return reply_result(req, rc, 200, out, &err);
+}
+
+/* The alarm level of the first capture (0..3); replies 404 otherwise. */
+static int alarm_level(struct http_request *req, int *level, int *reply_rc)
+{
+	const char *cursor = req->captures[0];
+	uint64_t n;
+	struct api_error err;
+
+	*reply_rc = MHD_NO;
+	if (parse_u64(&cursor, &n, 3) != 0 || *cursor != '\0') {
+		api_error_set(&err, 404, "not_found", NULL, "no alarm level %.40s (Box 0 to 3)",
+			      req->captures[0]);
+		*reply_rc = http_reply_error(req, &err);
+		return -1;
+	}
+	*level = (int)n;
+	return 0;
+}
+
+static int handle_runcard_get(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	const char *service = http_query(req, "service");
+	int64_t version;
+	int level, rc;
+
+	if (alarm_level(req, &level, &rc) != 0 ||
+	    query_int(req, "version", 0, 1, INT64_MAX, &version, &rc) != 0)
+		return rc;
+	if (service && utf8_length(service) > INCIDENT_SHORT_MAX)
+		return bad_request(req, "invalid_field", "service", "service is too long");
+	rc = intake_runcard_get(req->app, level, service, version, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
+static int handle_runcard_put(struct http_request *req)
+{
+	struct api_error err;
+	json_t *body = NULL, *out = NULL;
+	int level, rc;
+
+	if (alarm_level(req, &level, &rc) != 0)
+		return rc;
+	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0)
+		return http_reply_error(req, &err);
+	/* runcard_normalize() is this route's field table: the card has nested members. */
+	rc = intake_runcard_put(req->app, req->actor, level, body, &out, &err);
+	json_decref(body);
+	return reply_result(req, rc, 200, out, &err);
+}
 
 const struct http_route api_routes[] = {
 	{"GET", "/healthz", handle_healthz, false},
@@ -1326,5 +1700,24 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/incidents/{id}/approvals", handle_approval_list, false},
 	{"POST", "/api/v1/incidents/{id}/approvals", handle_approval_post, true},
 	{"GET", "/api/v1/incidents/{id}/assist/{kind}", handle_assist, false},
+	/* alert intake and run cards (issue 8, intake.h): integrations and their log, signals
+	 * in (Bearer integration token), run cards per alarm level */
+	{"POST", "/api/v1/integrations", handle_integration_create, true},
+	{"GET", "/api/v1/integrations/{id}", handle_integration_get, false},
+	{"GET", "/api/v1/integrations/{id}/log", handle_integration_log, false},
+	{"POST", "/api/v1/signals/{id}", handle_signal, true},
+	{"GET", "/api/v1/runcards/{level}", handle_runcard_get, false},
+	{"PUT", "/api/v1/runcards/{level}", handle_runcard_put, true},
+	/* the public status page's configured components and scheduled maintenance (issue 6,
+	 * components.h); open like every /api/v1 route until sign-in exists */
+	{"GET", "/api/v1/components", handle_component_list, false},
+	{"POST", "/api/v1/components", handle_component_create, true},
+	{"GET", "/api/v1/components/{id}", handle_component_get, false},
+	{"PATCH", "/api/v1/components/{id}", handle_component_patch, true},
+	{"GET", "/api/v1/maintenances", handle_maintenance_list, false},
+	{"POST", "/api/v1/maintenances", handle_maintenance_create, true},
+	{"GET", "/api/v1/maintenances/{id}", handle_maintenance_get, false},
+	{"POST", "/api/v1/maintenances/{id}/start", handle_maintenance_start, true},
+	{"POST", "/api/v1/maintenances/{id}/complete", handle_maintenance_complete, true},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

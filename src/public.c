@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "components.h"
 #include "http.h"
 #include "json.h"
 #include "parse.h"
@@ -166,7 +167,8 @@ static const char status_js[] =
 	"  const schedule = () => { if (!timer) timer = setTimeout(refresh, 250); };\n"
 	"  const es = new EventSource(first.dataset.stream || '/api/v2/stream');\n"
 	"  for (const type of ['update.published', 'timeline.entry', 'incident.opened',\n"
-	"    'incident.updated', 'incident.phase', 'incident.reopened']) {\n"
+	"    'incident.updated', 'incident.phase', 'incident.reopened', 'component.changed',\n"
+	"    'maintenance.changed']) {\n"
 	"    es.addEventListener(type, schedule);\n"
 	"  }\n"
 	"})();\n";
@@ -559,6 +561,38 @@ static int refresh_dirty(struct public_site *site, const int64_t *dirty, size_t 
 	return 0;
 }
 
+/* The configured components (internal shape, page order) and the public models of the
+ * maintenances the page shows (components.h), read at every build: a few rows. */
+static int read_page_config(struct public_site *site, int64_t now, json_t **configured,
+			    json_t **maintenances)
+{
+	json_t *rows = NULL, *models = json_array(), *row;
+	size_t i;
+
+	*configured = NULL;
+	*maintenances = NULL;
+	if (models == NULL ||
+	    components_read_public(site->app, now - STATUSPAGE_HISTORY_DAYS * DAY_MS, configured,
+				   &rows) != 0)
+		goto fail;
+	json_array_foreach(rows, i, row) {
+		json_t *m = statuspage_public_maintenance(row);
+
+		/* A row the filter refuses is left out, never shown half. */
+		if (m && json_array_append_new(models, m) != 0)
+			goto fail;
+	}
+	json_decref(rows);
+	*maintenances = models;
+	return 0;
+fail:
+	json_decref(rows);
+	json_decref(models);
+	json_decref(*configured);
+	*configured = NULL;
+	return -1;
+}
+
 /* Reads what is public — everything when `full`, else only the incidents in `dirty` — and
  * renders every document.  Runs on one thread at a time. */
 static struct public_cache *cache_build(struct public_site *site, uint64_t generation, bool full,
@@ -566,7 +600,7 @@ static struct public_cache *cache_build(struct public_site *site, uint64_t gener
 {
 	struct public_cache *c = calloc(1, sizeof(*c));
 	int64_t now = app_now(site->app);
-	json_t *memo = NULL, *models = NULL;
+	json_t *memo = NULL, *models = NULL, *configured = NULL;
 	size_t i;
 	json_t *inc;
 
@@ -591,11 +625,12 @@ static struct public_cache *cache_build(struct public_site *site, uint64_t gener
 			goto fail;
 	}
 	c->incidents = sorted_by_number(models);
-	/* Scheduled maintenance and configured components wait for their tables. */
-	c->maintenances = json_array();
-	if (c->incidents == NULL || c->maintenances == NULL)
+	if (c->incidents == NULL ||
+	    read_page_config(site, now, &configured, &c->maintenances) != 0)
 		goto fail;
-	c->components = statuspage_components(c->incidents, NULL, c->maintenances);
+	c->components = statuspage_components(c->incidents, configured, c->maintenances);
+	json_decref(configured);
+	configured = NULL;
 	if (c->components == NULL)
 		goto fail;
 	c->snap = (struct statuspage_snapshot){.config = &site->config, .now = now,
@@ -619,6 +654,7 @@ static struct public_cache *cache_build(struct public_site *site, uint64_t gener
 fail:
 	json_decref(memo);
 	json_decref(models);
+	json_decref(configured);
 	cache_free(c);
 	return NULL;
 }
@@ -761,6 +797,15 @@ static bool event_may_change_public(const struct store_event *ev)
 	return true;
 }
 
+/* An event about the configured components or maintenances (components.h): about no
+ * incident, and nothing a rescan of the incidents would find. */
+static bool event_is_page_config(const struct store_event *ev)
+{
+	return ev->incident <= 0 && ev->type &&
+	       (strcmp(ev->type, "component.changed") == 0 ||
+		strcmp(ev->type, "maintenance.changed") == 0);
+}
+
 static void on_commit(void *ctx, const struct store_event *events, size_t nevents)
 {
 	struct public_site *site = ctx;
@@ -773,6 +818,9 @@ static void on_commit(void *ctx, const struct store_event *events, size_t nevent
 		if (!event_may_change_public(&events[i]))
 			continue;
 		changed = true;
+		/* The page's own tables are read at every build: no incident to re-read. */
+		if (event_is_page_config(&events[i]))
+			continue;
 		for (k = 0; k < site->ndirty; k++)
 			if (site->dirty[k] == events[i].incident)
 				break;

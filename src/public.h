@@ -5,7 +5,9 @@
  * `/api/v2/stream`, and the page's own `/status.css` and `/status.js`.
  *
  * What may be shown is decided by statuspage.h's filter alone; this module reads the record
- * through service.h, hands it to the filter and serves what the renderers write.
+ * through service.h (incidents) and components.h (configured components and scheduled
+ * maintenance, re-read at every rebuild), hands it to the filter and serves what the
+ * renderers write.
  *
  * The cache: every public document is rendered once into memory, with its strong ETag and a
  * libmicrohttpd response built once and shared by every request (no copy, no per-request

@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "command.h"
 #include "doctrine.h"
+#include "intake.h"
 #include "parse.h"
 #include "service_internal.h"
 
@@ -123,6 +124,9 @@ json_t *incident_view(struct store_conn *c, const struct incident *inc, int64_t 
 		goto fail_o;
 	/* The command doctrine's members (guardrails, tracks, CANs, …): command.h. */
 	if (command_view(c, inc, in, now, o) != 0)
+		goto fail_o;
+	/* Alert intake's members: the run card that fired, the alerts counted (intake.h). */
+	if (intake_view(c, inc, o) != 0)
 		goto fail_o;
 	return o;
 fail:
@@ -329,14 +333,13 @@ static int set_systems(struct incident *inc, json_t *systems)
 	return 0;
 }
 
-static int cmd_open(struct store_conn *c, void *arg)
+int open_in_command(struct store_conn *c, struct cmd *cmd, const struct open_input *in,
+		    int64_t *number)
 {
-	struct open_cmd *oc = arg;
-	struct cmd *cmd = &oc->base;
-	const struct open_input *in = oc->in;
 	struct incident inc;
-	char channel[CHANNEL_NAME_MAX], text[400];
+	char channel[CHANNEL_NAME_MAX], text[600], card_note[200] = "";
 	struct record r = {.event_type = "incident.opened", .entry_type = "command", .text = text};
+	json_t *pages = NULL;
 	int rc = -1;
 
 	incident_init(&inc);
@@ -362,13 +365,33 @@ static int cmd_open(struct store_conn *c, void *arg)
 		io_error(cmd->err);
 		goto done;
 	}
-	snprintf(text, sizeof(text), "Incident declared: %s — %s, Box %d; channel %s",
+	/* The run card of the alarm level fires for every new incident, from /new or an alert
+	 * (intake.h): roles before the first save, pages once the row exists. */
+	if (intake_runcard_fire(c, &inc, cmd->now, &pages, card_note, sizeof(card_note), cmd->err) != 0)
+		goto done;
+	snprintf(text, sizeof(text), "Incident declared: %s — %s, Box %d; channel %s%s%s",
 		 severity_name(inc.severity), in->drill ? "drill" : "live",
-		 doctrine_alarm_level(inc.severity), channel);
+		 doctrine_alarm_level(inc.severity), channel, *card_note ? "; " : "", card_note);
 	rc = commit_incident(c, cmd, &inc, &r, true);
+	if (rc == 0 && json_array_size(pages) > 0) {
+		if (intake_runcard_page(c, &inc, cmd->now, pages) != 0) {
+			rc = io_error(cmd->err);
+			goto done;
+		}
+	}
+	if (rc == 0 && number)
+		*number = inc.number;
 done:
+	json_decref(pages);
 	incident_free(&inc);
 	return rc;
+}
+
+static int cmd_open(struct store_conn *c, void *arg)
+{
+	struct open_cmd *oc = arg;
+
+	return open_in_command(c, &oc->base, oc->in, NULL);
 }
 
 int service_incident_open(struct app *app, const char *actor, const struct open_input *in,

@@ -58,6 +58,10 @@ int commit_incident(struct store_conn *c, struct cmd *cmd, struct incident *inc,
 int doctrine_refusal(struct api_error *err, const struct doctrine_verdict *v);
 /* Runs `fn` as one durable command and hands back cmd->result. */
 int run_command(struct cmd *cmd, store_command_fn fn, json_t **out);
+/* Opens a new incident inside a command (POST /incidents and alert intake): its run card
+ * fires (intake.h), cmd->result is its view, `*number` (when not NULL) its number. */
+int open_in_command(struct store_conn *c, struct cmd *cmd, const struct open_input *in,
+		    int64_t *number);
 /* Only the MIM or customerOps may publish (SPEC §6). */
 bool may_publish(const struct incident *inc, const char *actor);
 int publish_refusal(struct api_error *err);

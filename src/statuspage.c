@@ -320,6 +320,60 @@ fail:
 	return NULL;
 }
 
+/* The public face of a configured component in an event: {id, name, description,
+ * position} (its status on the page depends on the incidents too: the page says it). */
+static json_t *public_component_ref(const json_t *c)
+{
+	json_t *o = json_object();
+	char id[ID_MAX];
+	int failed = 0;
+
+	if (o == NULL || str_of(c, "name") == NULL || int_of(c, "id") <= 0) {
+		json_decref(o);
+		return NULL;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)int_of(c, "id"));
+	set(o, "id", json_string(id), &failed);
+	set(o, "name", json_string(str_of(c, "name")), &failed);
+	set(o, "description", string_or_null(str_of(c, "description")), &failed);
+	set(o, "position", json_integer(int_of(c, "position")), &failed);
+	if (failed) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* component.changed / maintenance.changed (components.h): {type, at, component|maintenance},
+ * the maintenance as its public model.  1, 0 when the object is unreadable, -1. */
+static int page_config_event(const char *type, const json_t *ev, json_t **out,
+			     const char **out_type)
+{
+	bool maint = strcmp(type, "maintenance.changed") == 0;
+	json_t *o, *obj;
+	int failed = 0;
+
+	obj = maint ? statuspage_public_maintenance(json_object_get(ev, "maintenance"))
+		    : public_component_ref(json_object_get(ev, "component"));
+	if (obj == NULL)
+		return 0; /* fail closed: nothing is said of what cannot be read */
+	o = json_object();
+	if (o == NULL) {
+		json_decref(obj);
+		return -1;
+	}
+	*out_type = maint ? "maintenance.changed" : "component.changed";
+	set(o, "type", json_string(*out_type), &failed);
+	set(o, "at", time_copy(ev, "at"), &failed);
+	set(o, maint ? "maintenance" : "component", obj, &failed);
+	if (failed) {
+		json_decref(o);
+		return -1;
+	}
+	*out = o;
+	return 1;
+}
+
 int statuspage_public_event(const char *type, const char *visibility, const char *payload,
 			    json_t **out, const char **out_type)
 {
@@ -338,6 +392,11 @@ int statuspage_public_event(const char *type, const char *visibility, const char
 	ev = json_loads(payload, 0, NULL);
 	if (ev == NULL)
 		return -1;
+	if (public_visibility && (strcmp(type, "component.changed") == 0 ||
+				  strcmp(type, "maintenance.changed") == 0)) {
+		rc = page_config_event(type, ev, out, out_type);
+		goto done;
+	}
 	state = json_object_get(ev, "incidentState");
 	if (!json_is_object(state) || !json_is_false(json_object_get(state, "drill")))
 		goto done;
@@ -548,8 +607,12 @@ static int component_settle(json_t *c, const json_t *explicit_status, const json
 	json_array_foreach(maintenances, i, m) {
 		const char *ms = str_of(m, "status");
 
+		if (!names_system(json_object_get(m, "components"), name))
+			continue;
+		/* Its status changed when a maintenance naming it started or ended. */
+		latest(&updated, time_of(m, "startedAt"));
+		latest(&updated, time_of(m, "completedAt"));
 		if (ms && (strcmp(ms, "in_progress") == 0 || strcmp(ms, "verifying") == 0) &&
-		    names_system(json_object_get(m, "components"), name) &&
 		    strcmp(status, "operational") == 0)
 			status = "under_maintenance";
 	}
@@ -1002,24 +1065,50 @@ static json_t *sp_incident(const struct statuspage_snapshot *s, const json_t *in
 	return o;
 }
 
+/* One incident_update of a maintenance: Statuspage writes one at every state change. */
+static int sp_maintenance_update(json_t *updates, const char *mid, int n, const char *status,
+				 const json_t *at, const char *body)
+{
+	char uid[ID_MAX + 8];
+
+	snprintf(uid, sizeof(uid), "%s-%d", mid, n);
+	return json_array_append_new(
+		updates,
+		json_pack("{s:s, s:s, s:s, s:s, s:O?, s:O?, s:O?, s:n, s:b, s:n, s:n}", "id", uid,
+			  "status", status, "body", body, "incident_id", mid, "created_at", at,
+			  "updated_at", at, "display_at", at, "affected_components",
+			  "deliver_notifications", 1, "custom_tweet", "tweet_id"));
+}
+
 static json_t *sp_maintenance(const struct statuspage_snapshot *s, const json_t *m)
 {
-	json_t *updates = json_array(), *u;
-	char pid[13], id[ID_MAX], uid[ID_MAX + 4], link[STATUSPAGE_URL_MAX + 64];
+	json_t *updates = json_array();
+	char pid[13], id[ID_MAX], link[STATUSPAGE_URL_MAX + 64];
 	const char *status = str_of(m, "status");
+	int failed = 0;
 
 	if (updates == NULL)
 		return NULL;
 	page_id(s->config, pid);
 	snprintf(id, sizeof(id), "MNT-%lld", (long long)int_of(m, "id"));
-	snprintf(uid, sizeof(uid), "%s-1", id);
 	snprintf(link, sizeof(link), "%s/#%s", base_url(s->config), id);
-	u = json_pack("{s:s, s:s?, s:s, s:s, s:O?, s:O?, s:O?, s:n, s:b, s:n, s:n}", "id", uid,
-		      "status", status, "body", str_of(m, "body") ? str_of(m, "body") : "",
-		      "incident_id", id, "created_at", json_object_get(m, "updatedAt"), "updated_at",
-		      json_object_get(m, "updatedAt"), "display_at", json_object_get(m, "updatedAt"),
-		      "affected_components", "deliver_notifications", 1, "custom_tweet", "tweet_id");
-	if (json_array_append_new(updates, u) != 0) {
+	/* Newest first, Statuspage's words for the steps the MIM took without writing any. */
+	if (status && strcmp(status, "completed") == 0)
+		failed |= sp_maintenance_update(updates, id, 4, "completed",
+						json_object_get(m, "completedAt"),
+						"The scheduled maintenance has been completed.");
+	if (status && strcmp(status, "verifying") == 0)
+		failed |= sp_maintenance_update(updates, id, 3, "verifying",
+						json_object_get(m, "updatedAt"),
+						"Verification is currently underway for the maintenance items.");
+	if (time_of(m, "startedAt") != TIME_NONE)
+		failed |= sp_maintenance_update(updates, id, 2, "in_progress",
+						json_object_get(m, "startedAt"),
+						"Scheduled maintenance is currently in progress. We will "
+						"provide updates as necessary.");
+	failed |= sp_maintenance_update(updates, id, 1, "scheduled", json_object_get(m, "createdAt"),
+					str_of(m, "body") ? str_of(m, "body") : "");
+	if (failed) {
 		json_decref(updates);
 		return NULL;
 	}
@@ -1372,6 +1461,16 @@ static const char *component_words(const char *status)
 	return "Unknown";
 }
 
+static const char *maint_words(const char *status)
+{
+	if (status == NULL) return "Unknown";
+	if (strcmp(status, "scheduled") == 0) return "Scheduled";
+	if (strcmp(status, "in_progress") == 0) return "In progress";
+	if (strcmp(status, "verifying") == 0) return "Verifying";
+	if (strcmp(status, "completed") == 0) return "Completed";
+	return "Unknown";
+}
+
 static const char *severity_words(const char *severity)
 {
 	if (severity == NULL) return "Unknown";
@@ -1505,7 +1604,7 @@ int statuspage_render_index(const struct statuspage_snapshot *s, int page, struc
 	const char *description, *indicator = statuspage_indicator(s, &description);
 	const json_t **history = NULL;
 	const json_t *v;
-	size_t i, nhistory = 0, nactive = 0, npages, first;
+	size_t i, nhistory = 0, nactive = 0, nmaint, npages, first;
 	int64_t window = s->now - STATUSPAGE_HISTORY_DAYS * DAY_MS;
 
 	history = calloc(json_array_size(s->incidents) + 1, sizeof(const json_t *));
@@ -1541,19 +1640,34 @@ int statuspage_render_index(const struct statuspage_snapshot *s, int page, struc
 				put_incident_card(&o, cfg, v);
 		}
 		put(&o, "</section>\n");
-		if (json_array_size(s->maintenances)) {
+		for (nmaint = 0, i = 0; i < json_array_size(s->maintenances); i++)
+			nmaint += maint_wanted(json_array_get(s->maintenances, i), MAINT_SUMMARY);
+		if (nmaint) {
 			put(&o, "<section aria-labelledby=\"maint-h\">\n<h2 id=\"maint-h\">Scheduled maintenance</h2>\n<ul class=\"maintenance\">\n");
 			json_array_foreach(s->maintenances, i, v) {
+				const json_t *names = json_object_get(v, "components");
+				const json_t *name;
+				size_t k;
+
 				if (!maint_wanted(v, MAINT_SUMMARY))
 					continue;
-				put(&o, "<li><strong>");
+				putf(&o, "<li id=\"MNT-%lld\"><strong>", (long long)int_of(v, "id"));
 				put_esc(&o, str_of(v, "name"));
 				put(&o, "</strong> · ");
-				put(&o, maintenance_running(v) ? "In progress" : "Scheduled");
+				put(&o, maint_words(str_of(v, "status")));
 				put(&o, " · ");
 				put_time(&o, cfg, time_of(v, "scheduledFor"));
 				put(&o, " to ");
 				put_time(&o, cfg, time_of(v, "scheduledUntil"));
+				if (json_array_size(names)) {
+					put(&o, "<p class=\"systems\">Affected: ");
+					json_array_foreach(names, k, name) {
+						if (k)
+							put(&o, ", ");
+						put_esc(&o, json_string_value(name));
+					}
+					put(&o, "</p>");
+				}
 				if (str_of(v, "body")) {
 					put(&o, "<p class=\"body\">");
 					put_esc(&o, str_of(v, "body"));

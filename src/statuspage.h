@@ -95,20 +95,24 @@ json_t *statuspage_public_incident(const json_t *incident, const json_t *updates
  * core of the incident: no updates, entries or computed times) and `*out_type` (static),
  * 0 when nothing public may be said about this event, -1 when out of memory or the
  * payload is unreadable.  Public: a public update or entry of a non-drill incident; an
- * opened/updated/phase/reopened event of a non-drill incident with external impact. */
+ * opened/updated/phase/reopened event of a non-drill incident with external impact; a
+ * public component.changed ({type, at, component{id, name, description, position}}) or
+ * maintenance.changed ({type, at, maintenance: its public model}) (components.h). */
 int statuspage_public_event(const char *type, const char *visibility, const char *payload,
 			    json_t **out, const char **out_type);
 
-/* Configured maintenance (the future maintenances table), internal shape: {id, title,
+/* Scheduled maintenance (components.h, the maintenances table), internal shape: {id, title,
  * body, components[names], scheduledFor, scheduledUntil, state
  * scheduled|in_progress|verifying|completed, startedAt, completedAt, createdAt, updatedAt}.
  * Public model: {id, name, status, body, components, scheduledFor, scheduledUntil,
  * startedAt, completedAt, createdAt, updatedAt}; NULL when malformed. */
 json_t *statuspage_public_maintenance(const json_t *maintenance);
 
-/* The components: the configured ones (internal shape {id, name, description, position,
- * status|null, createdAt, updatedAt}; NULL while the table does not exist) followed by one
- * per affected system of the public incidents not configured (by name, ordered by name).
+/* The components: the configured ones in the order given (internal shape {id, name,
+ * description, position, status|null, createdAt, updatedAt} as components.h reads them, by
+ * position then name; NULL: none) followed by one per affected system of the public
+ * incidents not configured (by name, ordered by name), so an unconfigured system an
+ * incident names is never hidden.
  * A component's status is the worst over the unresolved incidents affecting it
  * (critical → major_outage, high → partial_outage, medium → degraded_performance, low →
  * operational), an explicitly configured status wins, and an operational component under
@@ -124,7 +128,8 @@ struct statuspage_snapshot {
 	int64_t now;          /* only for the history window */
 	json_t *incidents;    /* public models, newest (highest number) first */
 	json_t *components;   /* statuspage_components() */
-	json_t *maintenances; /* public maintenance models (may be empty, never NULL) */
+	json_t *maintenances; /* public maintenance models (may be empty, never NULL): running,
+			       * then upcoming soonest first, then completed newest first */
 };
 
 enum statuspage_doc {

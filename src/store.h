@@ -77,6 +77,50 @@ enum stmt {
 	STMT_COPY_EVENTS_INSERT,
 	STMT_COPY_HEARTBEAT_SELECT, /* () → id, holder, beat_at */
 	STMT_COPY_HEARTBEAT_INSERT,
+	/* public status page (issue 6): configured components and scheduled maintenance
+	 * (components.h).  Times in ms; a maintenance's components are a JSON array of names. */
+	STMT_COMPONENT_INSERT,      /* (name, description, position, status, created, updated) → id */
+	STMT_COMPONENT_UPDATE,      /* (name, description, position, status, updated, id) */
+	STMT_COMPONENT_GET,         /* (id) → id, name, description, position, status, created_at, updated_at */
+	STMT_COMPONENT_FIND,        /* (name) → id */
+	STMT_COMPONENT_LIST,        /* () → same columns as GET, by position, then name (bytewise), then id */
+	STMT_COMPONENT_STATS,       /* () → count, max(position) or 0 */
+	STMT_MAINTENANCE_INSERT,    /* (title, body, components, for, until, state, created, updated) → id */
+	STMT_MAINTENANCE_UPDATE,    /* (state, started_at, completed_at, components, updated, id) */
+	STMT_MAINTENANCE_GET,       /* (id) → id, title, body, components, scheduled_for, scheduled_until, state, started_at, completed_at, created_at, updated_at */
+	STMT_MAINTENANCE_LIST,      /* (state or NULL, before id, limit) → same columns, newest first */
+	STMT_MAINTENANCE_PUBLIC,    /* (completed since, limit) → same columns: running, upcoming (soonest first), completed since (newest first) */
+	STMT_MAINTENANCE_NAMING,    /* (a JSON string, quotes included) → id of each maintenance whose components hold it */
+	STMT_COPY_COMPONENTS_SELECT, /* () → id, name, description, position, status, created_at, updated_at */
+	STMT_COPY_COMPONENTS_INSERT,
+	STMT_COPY_MAINTENANCES_SELECT, /* () → id, title, body, components, scheduled_for, scheduled_until, state, started_at, completed_at, created_at, updated_at */
+	STMT_COPY_MAINTENANCES_INSERT,
+	/* alert intake and run cards (issue 8): integrations and their log, alert groups and
+	 * fingerprints mapped to incidents, versioned run cards (signals.h, runcards.h) */
+	STMT_INTEGRATION_INSERT,    /* (name, kind, token_hash, severity_label, severity_map, default_severity, systems, created_at) → id */
+	STMT_INTEGRATION_GET,       /* (id) → id, name, kind, token_hash, severity_label, severity_map, default_severity, systems, created_at */
+	STMT_INTEGRATION_LOG_APPEND, /* (integration, at, outcome, incident or NULL, message, payload) → id */
+	STMT_INTEGRATION_LOG_LIST,  /* (integration, before id, limit) → id, at, outcome, incident, message, payload; newest first */
+	STMT_INTEGRATION_LOG_PRUNE, /* (integration, keep): drops all but the newest `keep` entries */
+	STMT_ALERT_GROUP_GET,       /* (integration, group_key) → incident, count, first_at */
+	STMT_ALERT_GROUP_PUT,       /* (integration, group_key, incident, count, first_at, last_seen): upsert */
+	STMT_ALERT_GET,             /* (integration, fingerprint) → incident, status, starts_at */
+	STMT_ALERT_PUT,             /* (integration, fingerprint, group_key, incident, status, starts_at, ends_at, last_seen): upsert */
+	STMT_ALERT_SUMMARY,         /* (incident) → received, firing, resolved, last_seen */
+	STMT_RUNCARD_LATEST,        /* (alarm_level, service) → id, version, body, created_at, created_by */
+	STMT_RUNCARD_VERSION,       /* (alarm_level, service, version) → the same columns */
+	STMT_RUNCARD_INSERT,        /* (alarm_level, service, body, created_at, created_by) → id, version (max + 1) */
+	STMT_COPY_INTEGRATIONS_SELECT, /* () → id, name, kind, token_hash, severity_label, severity_map, default_severity, systems, created_at */
+	STMT_COPY_INTEGRATIONS_INSERT,
+	STMT_COPY_INTEGRATION_LOG_SELECT, /* () → id, integration, at, outcome, incident, message, payload */
+	STMT_COPY_INTEGRATION_LOG_INSERT,
+	STMT_COPY_ALERT_GROUPS_SELECT, /* () → id, integration, group_key, incident, count, first_at, last_seen */
+	STMT_COPY_ALERT_GROUPS_INSERT,
+	STMT_COPY_ALERTS_SELECT,    /* () → id, integration, fingerprint, group_key, incident, status, starts_at, ends_at, last_seen */
+	STMT_COPY_ALERTS_INSERT,
+	STMT_COPY_RUNCARDS_SELECT,  /* () → id, alarm_level, service, version, body, created_at, created_by */
+	STMT_COPY_RUNCARDS_INSERT,
+	/* end of issue 8 */
 	STMT__MAX
 };
 

@@ -67,6 +67,80 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  holder TEXT NOT NULL,"
 	"  beat_at INTEGER NOT NULL);",
+	/* 3: the public status page's configured components and scheduled maintenance (issue 6) */
+	"CREATE TABLE components ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  description TEXT,"
+	"  position INTEGER NOT NULL,"
+	"  status TEXT CHECK (status IN ('operational','degraded_performance','partial_outage',"
+	"    'major_outage','under_maintenance')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE maintenances ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  title TEXT NOT NULL,"
+	"  body TEXT,"
+	"  components TEXT NOT NULL,"
+	"  scheduled_for INTEGER NOT NULL,"
+	"  scheduled_until INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('scheduled','in_progress','verifying','completed')),"
+	"  started_at INTEGER,"
+	"  completed_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX maintenances_state ON maintenances(state, completed_at);",
+	/* 4: alert intake and run cards (issue 8) */
+	"CREATE TABLE integrations ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('alertmanager','grafana','generic')),"
+	"  token_hash TEXT NOT NULL,"
+	"  severity_label TEXT NOT NULL,"
+	"  severity_map TEXT NOT NULL,"
+	"  default_severity TEXT NOT NULL,"
+	"  systems TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE integration_log ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  integration INTEGER NOT NULL REFERENCES integrations(id),"
+	"  at INTEGER NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  incident INTEGER,"
+	"  message TEXT NOT NULL,"
+	"  payload TEXT NOT NULL);"
+	"CREATE INDEX integration_log_integration ON integration_log(integration, id);"
+	"CREATE TABLE alert_groups ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  integration INTEGER NOT NULL REFERENCES integrations(id),"
+	"  group_key TEXT NOT NULL,"
+	"  incident INTEGER NOT NULL REFERENCES incidents(number),"
+	"  count INTEGER NOT NULL,"
+	"  first_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  UNIQUE (integration, group_key));"
+	"CREATE INDEX alert_groups_incident ON alert_groups(incident);"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  integration INTEGER NOT NULL REFERENCES integrations(id),"
+	"  fingerprint TEXT NOT NULL,"
+	"  group_key TEXT NOT NULL,"
+	"  incident INTEGER NOT NULL REFERENCES incidents(number),"
+	"  status TEXT NOT NULL CHECK (status IN ('firing','resolved')),"
+	"  starts_at INTEGER,"
+	"  ends_at INTEGER,"
+	"  last_seen INTEGER NOT NULL,"
+	"  UNIQUE (integration, fingerprint));"
+	"CREATE INDEX alerts_incident ON alerts(incident);"
+	"CREATE TABLE runcards ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  alarm_level INTEGER NOT NULL CHECK (alarm_level BETWEEN 0 AND 3),"
+	"  service TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  UNIQUE (alarm_level, service, version));",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -141,7 +215,12 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	/* STMT_STORE_ROWS */
 	"SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM timeline) + "
 	"(SELECT count(*) FROM updates) + (SELECT count(*) FROM responders) + "
-	"(SELECT count(*) FROM events) + (SELECT count(*) FROM worker_heartbeat)",
+	"(SELECT count(*) FROM events) + (SELECT count(*) FROM worker_heartbeat) + "
+	"(SELECT count(*) FROM components) + (SELECT count(*) FROM maintenances) + "
+	/* issue 8 */
+	"(SELECT count(*) FROM integrations) + (SELECT count(*) FROM integration_log) + "
+	"(SELECT count(*) FROM alert_groups) + (SELECT count(*) FROM alerts) + "
+	"(SELECT count(*) FROM runcards)",
 	/* STMT_COPY_INCIDENTS_SELECT */
 	"SELECT number, version, active, opened_at, search, doc FROM incidents ORDER BY number",
 	/* STMT_COPY_INCIDENTS_INSERT */
@@ -175,6 +254,139 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	"SELECT id, holder, beat_at FROM worker_heartbeat ORDER BY id",
 	/* STMT_COPY_HEARTBEAT_INSERT */
 	"INSERT INTO worker_heartbeat (id, holder, beat_at) VALUES (?1, ?2, ?3)",
+	/* ---- public status page (issue 6) ---- */
+	/* STMT_COMPONENT_INSERT */
+	"INSERT INTO components (name, description, position, status, created_at, updated_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	/* STMT_COMPONENT_UPDATE */
+	"UPDATE components SET name = ?1, description = ?2, position = ?3, status = ?4, "
+	"updated_at = ?5 WHERE id = ?6",
+	/* STMT_COMPONENT_GET */
+	"SELECT id, name, description, position, status, created_at, updated_at FROM components "
+	"WHERE id = ?1",
+	/* STMT_COMPONENT_FIND */
+	"SELECT id FROM components WHERE name = ?1",
+	/* STMT_COMPONENT_LIST: SQLite compares text bytewise, as PostgreSQL's COLLATE "C" */
+	"SELECT id, name, description, position, status, created_at, updated_at FROM components "
+	"ORDER BY position, name, id",
+	/* STMT_COMPONENT_STATS */
+	"SELECT count(*), coalesce(max(position), 0) FROM components",
+	/* STMT_MAINTENANCE_INSERT */
+	"INSERT INTO maintenances (title, body, components, scheduled_for, scheduled_until, state, "
+	"created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+	/* STMT_MAINTENANCE_UPDATE */
+	"UPDATE maintenances SET state = ?1, started_at = ?2, completed_at = ?3, components = ?4, "
+	"updated_at = ?5 WHERE id = ?6",
+	/* STMT_MAINTENANCE_GET */
+	"SELECT id, title, body, components, scheduled_for, scheduled_until, state, started_at, "
+	"completed_at, created_at, updated_at FROM maintenances WHERE id = ?1",
+	/* STMT_MAINTENANCE_LIST */
+	"SELECT id, title, body, components, scheduled_for, scheduled_until, state, started_at, "
+	"completed_at, created_at, updated_at FROM maintenances "
+	"WHERE (?1 IS NULL OR state = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3",
+	/* STMT_MAINTENANCE_PUBLIC */
+	"SELECT id, title, body, components, scheduled_for, scheduled_until, state, started_at, "
+	"completed_at, created_at, updated_at FROM maintenances "
+	"WHERE state <> 'completed' OR completed_at >= ?1 "
+	"ORDER BY CASE state WHEN 'scheduled' THEN 1 WHEN 'completed' THEN 2 ELSE 0 END, "
+	"CASE WHEN state = 'completed' THEN -completed_at ELSE scheduled_for END, id LIMIT ?2",
+	/* STMT_MAINTENANCE_NAMING */
+	"SELECT id FROM maintenances WHERE instr(components, ?1) > 0 ORDER BY id",
+	/* STMT_COPY_COMPONENTS_SELECT */
+	"SELECT id, name, description, position, status, created_at, updated_at FROM components "
+	"ORDER BY id",
+	/* STMT_COPY_COMPONENTS_INSERT */
+	"INSERT INTO components (id, name, description, position, status, created_at, updated_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_COPY_MAINTENANCES_SELECT */
+	"SELECT id, title, body, components, scheduled_for, scheduled_until, state, started_at, "
+	"completed_at, created_at, updated_at FROM maintenances ORDER BY id",
+	/* STMT_COPY_MAINTENANCES_INSERT */
+	"INSERT INTO maintenances (id, title, body, components, scheduled_for, scheduled_until, "
+	"state, started_at, completed_at, created_at, updated_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* ---- alert intake and run cards (issue 8) ---- */
+	/* STMT_INTEGRATION_INSERT */
+	"INSERT INTO integrations (name, kind, token_hash, severity_label, severity_map, "
+	"default_severity, systems, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	"RETURNING id",
+	/* STMT_INTEGRATION_GET */
+	"SELECT id, name, kind, token_hash, severity_label, severity_map, "
+	"default_severity, systems, created_at FROM integrations WHERE id = ?1",
+	/* STMT_INTEGRATION_LOG_APPEND */
+	"INSERT INTO integration_log (integration, at, outcome, incident, message, "
+	"payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	/* STMT_INTEGRATION_LOG_LIST */
+	"SELECT id, at, outcome, incident, message, payload FROM integration_log WHERE "
+	"integration = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+	/* STMT_INTEGRATION_LOG_PRUNE */
+	"DELETE FROM integration_log WHERE integration = ?1 AND id < (SELECT id FROM "
+	"integration_log WHERE integration = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	/* STMT_ALERT_GROUP_GET */
+	"SELECT incident, count, first_at FROM alert_groups WHERE integration = ?1 AND "
+	"group_key = ?2",
+	/* STMT_ALERT_GROUP_PUT */
+	"INSERT INTO alert_groups (integration, group_key, incident, count, first_at, "
+	"last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (integration, group_key) "
+	"DO UPDATE SET incident = excluded.incident, count = excluded.count, first_at = "
+	"excluded.first_at, last_seen = excluded.last_seen",
+	/* STMT_ALERT_GET */
+	"SELECT incident, status, starts_at FROM alerts WHERE integration = ?1 AND "
+	"fingerprint = ?2",
+	/* STMT_ALERT_PUT */
+	"INSERT INTO alerts (integration, fingerprint, group_key, incident, status, "
+	"starts_at, ends_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON "
+	"CONFLICT (integration, fingerprint) DO UPDATE SET group_key = "
+	"excluded.group_key, incident = excluded.incident, status = excluded.status, "
+	"starts_at = excluded.starts_at, ends_at = excluded.ends_at, last_seen = "
+	"excluded.last_seen",
+	/* STMT_ALERT_SUMMARY */
+	"SELECT (SELECT coalesce(sum(count), 0) FROM alert_groups WHERE incident = ?1), "
+	"(SELECT count(*) FROM alerts WHERE incident = ?1 AND status = 'firing'), (SELECT "
+	"count(*) FROM alerts WHERE incident = ?1 AND status = 'resolved'), (SELECT "
+	"coalesce(max(last_seen), 0) FROM alerts WHERE incident = ?1)",
+	/* STMT_RUNCARD_LATEST */
+	"SELECT id, version, body, created_at, created_by FROM runcards WHERE alarm_level "
+	"= ?1 AND service = ?2 ORDER BY version DESC LIMIT 1",
+	/* STMT_RUNCARD_VERSION */
+	"SELECT id, version, body, created_at, created_by FROM runcards WHERE alarm_level "
+	"= ?1 AND service = ?2 AND version = ?3",
+	/* STMT_RUNCARD_INSERT */
+	"INSERT INTO runcards (alarm_level, service, version, body, created_at, "
+	"created_by) SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5 FROM "
+	"runcards WHERE alarm_level = ?1 AND service = ?2 RETURNING id, version",
+	/* STMT_COPY_INTEGRATIONS_SELECT */
+	"SELECT id, name, kind, token_hash, severity_label, severity_map, "
+	"default_severity, systems, created_at FROM integrations ORDER BY id",
+	/* STMT_COPY_INTEGRATIONS_INSERT */
+	"INSERT INTO integrations (id, name, kind, token_hash, severity_label, "
+	"severity_map, default_severity, systems, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+	"?6, ?7, ?8, ?9)",
+	/* STMT_COPY_INTEGRATION_LOG_SELECT */
+	"SELECT id, integration, at, outcome, incident, message, payload FROM "
+	"integration_log ORDER BY id",
+	/* STMT_COPY_INTEGRATION_LOG_INSERT */
+	"INSERT INTO integration_log (id, integration, at, outcome, incident, message, "
+	"payload) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_COPY_ALERT_GROUPS_SELECT */
+	"SELECT id, integration, group_key, incident, count, first_at, last_seen FROM "
+	"alert_groups ORDER BY id",
+	/* STMT_COPY_ALERT_GROUPS_INSERT */
+	"INSERT INTO alert_groups (id, integration, group_key, incident, count, first_at, "
+	"last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* STMT_COPY_ALERTS_SELECT */
+	"SELECT id, integration, fingerprint, group_key, incident, status, starts_at, "
+	"ends_at, last_seen FROM alerts ORDER BY id",
+	/* STMT_COPY_ALERTS_INSERT */
+	"INSERT INTO alerts (id, integration, fingerprint, group_key, incident, status, "
+	"starts_at, ends_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* STMT_COPY_RUNCARDS_SELECT */
+	"SELECT id, alarm_level, service, version, body, created_at, created_by FROM "
+	"runcards ORDER BY id",
+	/* STMT_COPY_RUNCARDS_INSERT */
+	"INSERT INTO runcards (id, alarm_level, service, version, body, created_at, "
+	"created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* ---- end of issue 8 ---- */
 };
 
 struct sqlite_stmt {

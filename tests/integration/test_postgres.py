@@ -574,6 +574,15 @@ def populate(s):
     i2 = s.open_incident(title="Minor blip", severity="low")
     expect_status(s.post("/api/v1/incidents/%s/phase" % i2["id"], {"to": 8, "override": "false alarm"}), 200)
     expect_status(s.post("/api/v1/incidents/%s/reopen" % i2["id"], {"reason": "it came back"}), 200)
+    # the status page's tables (issue 6): a component with an explicit status, one without, a
+    # maintenance started (NULL and set times, a JSON array of names)
+    expect_status(s.post("/api/v1/components", {"name": "payments", "description": "Card payments ✓",
+                                                "status": "partial_outage"}), 201)
+    expect_status(s.post("/api/v1/components", {"name": "checkout", "position": 0}), 201)
+    m = s.post("/api/v1/maintenances", {"title": "Database upgrade", "components": ["payments", "checkout"],
+                                        "scheduledFor": iso_in(600), "scheduledUntil": iso_in(4200)})
+    expect_status(m, 201)
+    expect_status(s.post("/api/v1/maintenances/%d/start" % m.json["id"]), 200)
     return iid
 
 
@@ -599,7 +608,8 @@ def test_migrate_round_trip():
         first = export(s.db, os.path.join(work, "a.json"))
         doc = json.loads(first)
         tables = {t["name"]: t for t in doc["tables"]}
-        for name in ("incidents", "timeline", "updates", "responders", "events", "worker_heartbeat"):
+        for name in ("incidents", "timeline", "updates", "responders", "events", "worker_heartbeat",
+                     "components", "maintenances"):
             check(name in tables and tables[name]["rows"], "export lacks rows of %s" % name)
         pg_url = c.fresh_db("mig")
         rc, _, err = run_binary(["migrate", "--from", s.db, "--to", pg_url], timeout=60)
@@ -626,6 +636,13 @@ def test_migrate_round_trip():
         ev = stream.next(timeout=3.0)
         stream.close()
         check(ev is not None and ev.seq > max_seq, "the first new event is %r (copied up to %d)" % (ev, max_seq))
+        for table, path, body in (("components", "/api/v1/components", {"name": "after the move"}),
+                                  ("maintenances", "/api/v1/maintenances",
+                                   {"title": "after the move", "scheduledFor": iso_in(60), "scheduledUntil": iso_in(120)})):
+            r = p2.post(path, body)
+            expect_status(r, 201)
+            copied = max(row[0] for row in tables[table]["rows"])
+            check(r.json["id"] > copied, "new %s id %s not after the copied %s" % (table, r.json["id"], copied))
     finally:
         s.cleanup()
         if p2:

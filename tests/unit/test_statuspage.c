@@ -811,6 +811,89 @@ static void test_statuspage_property_no_leak(void)
 	snapshot_free(&s);
 }
 
+/* Configured components and maintenances (components.h): their public events carry the
+ * allow-listed object and no actor, fail closed when unreadable; a maintenance's v2 object
+ * has an update per step, newest first, and its components by name. */
+static void test_statuspage_maintenance(void)
+{
+	const char *maint_text =
+		"{\"type\":\"maintenance.changed\",\"at\":\"2026-11-18T10:00:00Z\",\"actor\":\"" INT_MARK
+		"who\",\"change\":\"started\",\"maintenance\":{\"id\":3,\"title\":\"" PUB_MARK
+		"m\",\"body\":\"b\",\"components\":[\"API\"],\"scheduledFor\":\"2026-11-18T09:00:00Z\","
+		"\"scheduledUntil\":\"2026-11-18T11:00:00Z\",\"state\":\"in_progress\",\"startedAt\":"
+		"\"2026-11-18T10:00:00Z\",\"completedAt\":null,\"createdAt\":\"2026-11-17T10:00:00Z\","
+		"\"updatedAt\":\"2026-11-18T10:00:00Z\",\"secret\":\"" INT_MARK "s\"}}";
+	const char *comp_text =
+		"{\"type\":\"component.changed\",\"at\":\"2026-11-18T10:00:00Z\",\"actor\":\"" INT_MARK
+		"who\",\"change\":\"created\",\"component\":{\"id\":6,\"name\":\"API\",\"description\":"
+		"null,\"position\":2,\"status\":\"major_outage\",\"createdAt\":null,\"updatedAt\":null}}";
+	struct statuspage_snapshot s;
+	json_t *out = NULL, *maint, *configured, *doc, *sm, *ups;
+	const char *type;
+	char *text;
+
+	CHECK_INT(statuspage_public_event("maintenance.changed", "public", maint_text, &out, &type), 1);
+	REQUIRE(out != NULL);
+	CHECK_STR(type, "maintenance.changed");
+	text = dump(out);
+	CHECK_MSG(!text_has(text, INT_MARK), "leak: %s", text);
+	CHECK(text_has(text, PUB_MARK "m"));
+	free(text);
+	json_decref(out);
+	CHECK_INT(statuspage_public_event("component.changed", "public", comp_text, &out, &type), 1);
+	REQUIRE(out != NULL);
+	CHECK_STR(type, "component.changed");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(out, "component"), "id")), "6");
+	CHECK(json_object_get(json_object_get(out, "component"), "status") == NULL);
+	text = dump(out);
+	CHECK_MSG(!text_has(text, INT_MARK), "leak: %s", text);
+	free(text);
+	json_decref(out);
+	/* Only with public visibility, and never half of an unreadable object. */
+	CHECK_INT(statuspage_public_event("component.changed", "internal", comp_text, &out, &type), 0);
+	CHECK_INT(statuspage_public_event("maintenance.changed", "public",
+					  "{\"maintenance\":{\"id\":3,\"state\":\"bogus\"}}", &out, &type), 0);
+	CHECK_INT(statuspage_public_event("component.changed", "public", "{\"component\":{}}", &out,
+					  &type), 0);
+
+	/* The v2 documents: running under active.json with two updates, newest first. */
+	maint = json_loads(maint_text, 0, NULL);
+	REQUIRE(maint != NULL);
+	snapshot_of(&s, json_array());
+	json_decref(s.components);
+	json_array_append_new(s.maintenances,
+			      statuspage_public_maintenance(json_object_get(maint, "maintenance")));
+	configured = json_pack("[{s:i, s:s, s:n, s:i, s:n}]", "id", 6, "name", "API", "description",
+			       "position", 2, "status");
+	s.components = statuspage_components(s.incidents, configured, s.maintenances);
+	REQUIRE(s.components != NULL);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(s.components, 0), "status")),
+		  "under_maintenance");
+	doc = render_json(&s, STATUSPAGE_DOC_MAINT_ACTIVE);
+	REQUIRE(doc != NULL);
+	sm = json_array_get(json_object_get(doc, "scheduled_maintenances"), 0);
+	CHECK_STR(json_string_value(json_object_get(sm, "id")), "MNT-3");
+	CHECK_STR(json_string_value(json_object_get(sm, "impact")), "maintenance");
+	ups = json_object_get(sm, "incident_updates");
+	CHECK_INT(json_array_size(ups), 2);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(ups, 0), "status")), "in_progress");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(ups, 1), "body")), "b");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(sm, "components"), 0),
+						    "id")), "6");
+	json_decref(doc);
+	doc = render_json(&s, STATUSPAGE_DOC_MAINT_UPCOMING);
+	CHECK(doc && json_array_size(json_object_get(doc, "scheduled_maintenances")) == 0);
+	json_decref(doc);
+	doc = render_json(&s, STATUSPAGE_DOC_STATUS);
+	CHECK(doc != NULL);
+	CHECK_STR(json_string_value(json_object_get(json_object_get(doc, "status"), "description")),
+		  "Service Under Maintenance");
+	json_decref(doc);
+	json_decref(configured);
+	json_decref(maint);
+	snapshot_free(&s);
+}
+
 UNIT_SUITE(statuspage_suite) = {
 	{"statuspage_allow_list", test_statuspage_allow_list},
 	{"statuspage_publicity_rules", test_statuspage_publicity},
@@ -822,6 +905,7 @@ UNIT_SUITE(statuspage_suite) = {
 	{"statuspage_history_pages", test_statuspage_history_pages},
 	{"statuspage_etag_stable", test_statuspage_etag_stable},
 	{"statuspage_public_events", test_statuspage_public_events},
+	{"statuspage_maintenance_and_component_events", test_statuspage_maintenance},
 	{"statuspage_property_no_leak", test_statuspage_property_no_leak},
 	UNIT_END,
 };
