@@ -430,7 +430,7 @@ static int handle_timeline_post(struct http_request *req)
 static int handle_timeline_list(struct http_request *req)
 {
 	struct api_error err;
-	json_t *out = NULL;
+	char *text = NULL;
 	int64_t number, after, limit;
 	int rc;
 
@@ -438,8 +438,9 @@ static int handle_timeline_list(struct http_request *req)
 	    query_int(req, "after", 0, 0, INT64_MAX, &after, &rc) != 0 ||
 	    query_int(req, "limit", TIMELINE_LIMIT_DEFAULT, 1, TIMELINE_LIMIT_MAX, &limit, &rc) != 0)
 		return rc;
-	rc = service_timeline_list(req->app, number, after, (int)limit, &out, &err);
-	return reply_result(req, rc, 200, out, &err);
+	if (service_timeline_page(req->app, number, after, (int)limit, &text, &err) != 0)
+		return http_reply_error(req, &err);
+	return http_reply_json_text(req, 200, text);
 }
 
 /* ---- updates ---- */

@@ -114,6 +114,20 @@ int http_reply_json(struct http_request *req, int status, json_t *body)
 	return http_reply_response(req, status, resp);
 }
 
+int http_reply_json_text(struct http_request *req, int status, char *text)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return http_reply_response(req, status, resp);
+}
+
 int http_reply_error(struct http_request *req, const struct api_error *err)
 {
 	json_t *e = json_pack("{s:s, s:s}", "code", err->code ? err->code : "internal", "message",

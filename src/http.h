@@ -72,6 +72,8 @@ void http_server_stop(struct http_server *srv);
 /* Replies.  The JSON reply takes ownership of `body` (it may be NULL only for 204). */
 int http_reply_json(struct http_request *req, int status, json_t *body);
 int http_reply_error(struct http_request *req, const struct api_error *err);
+/* A reply whose JSON is already text; takes ownership of `text` (freed with free(3)). */
+int http_reply_json_text(struct http_request *req, int status, char *text);
 /* Adds a header to the next reply of this request (at most a few; copied). */
 void http_reply_header(struct http_request *req, const char *name, const char *value);
 int http_reply_response(struct http_request *req, int status, struct MHD_Response *resp);

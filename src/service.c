@@ -231,14 +231,15 @@ int record_change(struct store_conn *c, struct cmd *cmd, const struct incident *
 		if (entry == NULL)
 			goto done;
 	}
-	state = incident_view(c, inc, cmd->now);
-	if (state == NULL)
-		goto done;
-	event = json_pack("{s:s, s:s, s:o, s:s, s:O}", "type", r->event_type, "incident", inc_id,
-			  "at", json_time_or_null(cmd->now), "actor", cmd->actor, "incidentState",
-			  state);
+	event = json_pack("{s:s, s:s, s:o, s:s}", "type", r->event_type, "incident", inc_id, "at",
+			  json_time_or_null(cmd->now), "actor", cmd->actor);
 	if (event == NULL)
 		goto done;
+	if (!r->without_state) {
+		state = incident_view(c, inc, cmd->now);
+		if (state == NULL || json_object_set(event, "incidentState", state) != 0)
+			goto done;
+	}
 	if (entry && json_object_set(event, "entry", entry) != 0)
 		goto done;
 	if (r->extra_key && json_object_set(event, r->extra_key, r->extra) != 0)
@@ -819,9 +820,13 @@ static int cmd_timeline_post(struct store_conn *c, void *arg)
 	struct cmd *cmd = &ec->base;
 	const struct entry_input *in = ec->in;
 	struct incident inc;
+	/* An internal note leaves the incident as it was, so its event carries no incident
+	 * state: the busiest write stays cheap.  A public entry keeps it, because the public
+	 * stream renders the incident's public face beside the entry. */
 	struct record r = {.event_type = "timeline.entry", .entry_type = in->type, .text = in->text,
 			   .visibility = in->visibility, .payload = in->payload,
-			   .amends = in->amends};
+			   .amends = in->amends,
+			   .without_state = in->visibility != VISIBILITY_PUBLIC};
 	int rc = -1;
 
 	if (load_incident(c, cmd->number, &inc, cmd->err) != 0)
@@ -910,6 +915,50 @@ int service_timeline_list(struct app *app, int64_t number, int64_t after, int li
 io:
 	store_read_end(app->store, c);
 	json_decref(entries);
+	return io_error(err);
+}
+
+int service_timeline_page(struct app *app, int64_t number, int64_t after, int limit,
+			  char **out, struct api_error *err)
+{
+	struct store_conn *c = store_read_begin(app->store);
+	struct store_stmt *st;
+	struct buf page;
+	int64_t exists, last = 0;
+	int rc = 0, n = 0;
+
+	*out = NULL;
+	buf_init(&page, (size_t)64 * 1024 * 1024);
+	if (store_query_int(c, &exists, 0, STMT_INCIDENT_EXISTS, "i", number) != 0)
+		goto io;
+	if (!exists) {
+		store_read_end(app->store, c);
+		return api_error_set(err, 404, "not_found", NULL, "no incident INC-%lld",
+				     (long long)number);
+	}
+	st = store_bind(c, STMT_TIMELINE_LIST_JSON, "iii", number, after, (int64_t)limit + 1);
+	if (st == NULL || buf_append_str(&page, "{\"entries\":[") != 0)
+		goto io;
+	while (n < limit && (rc = store_step(st)) == 1) {
+		last = store_col_int(st, 0);
+		if ((n && buf_append_char(&page, ',') != 0) ||
+		    buf_append_str(&page, store_col_text(st, 1)) != 0)
+			goto io;
+		n++;
+	}
+	if (rc >= 0 && n == limit)
+		rc = store_step(st);
+	if (rc < 0)
+		goto io;
+	store_read_end(app->store, c);
+	if ((rc == 1 ? buf_printf(&page, "],\"nextAfter\":%lld}", (long long)last)
+		     : buf_append_str(&page, "],\"nextAfter\":null}")) != 0)
+		return io_error(err);
+	*out = buf_detach(&page);
+	return *out ? 0 : io_error(err);
+io:
+	store_read_end(app->store, c);
+	buf_free(&page);
 	return io_error(err);
 }
 

@@ -78,6 +78,10 @@ int service_timeline_post(struct app *app, const char *actor, int64_t number,
 			  const struct entry_input *in, json_t **out, struct api_error *err);
 int service_timeline_list(struct app *app, int64_t number, int64_t after, int limit,
 			  json_t **out, struct api_error *err);
+/* The same page as JSON text `{"entries":[…],"nextAfter":…}`, built by the store without a
+ * jansson tree per entry (the API's hot read).  The caller frees `*out`. */
+int service_timeline_page(struct app *app, int64_t number, int64_t after, int limit,
+			  char **out, struct api_error *err);
 
 struct update_input {
 	const char *body;        /* NULL for a holding statement's default */

@@ -35,6 +35,7 @@ struct record {
 	const char *extra_key; /* "update", "responder", "track" (command.c), … or NULL */
 	json_t *extra;         /* borrowed */
 	json_t *entry_out;     /* set: new reference to the entry written */
+	bool without_state;    /* the event carries no incidentState (nothing of it changed) */
 };
 
 /* Loads INC-number (404 when absent); `inc` is always safe to incident_free(). */

@@ -52,6 +52,7 @@ enum stmt {
 	STMT_EVENT_HEAD,            /* () → max(seq) or 0 */
 	STMT_TIMELINE_APPEND,       /* (incident, at, author, type, visibility, text, payload, amends) → id */
 	STMT_TIMELINE_LIST,         /* (incident, after, limit) → id, at, author, type, visibility, text, payload, amends */
+	STMT_TIMELINE_LIST_JSON,    /* (incident, after, limit) → id, the entry as JSON text (the wire form) */
 	STMT_TIMELINE_GET,          /* (id) → incident */
 	STMT_UPDATE_APPEND,         /* (incident, at, author, body, audience, kind, status, eta) → id */
 	STMT_UPDATE_LIST,           /* (incident) → id, at, author, body, audience, kind, status, eta */
@@ -121,6 +122,21 @@ enum stmt {
 	STMT_COPY_RUNCARDS_SELECT,  /* () → id, alarm_level, service, version, body, created_at, created_by */
 	STMT_COPY_RUNCARDS_INSERT,
 	/* end of issue 8 */
+	/* after action and KPIs (issue 10): action items and After Action documents
+	 * (afteraction.h, actions.h).  Times in ms; an item's state is open|in_progress|done|wont_do. */
+	STMT_ACTION_INSERT,         /* (incident, title, owner, due_at, priority, tracker_url, state, reason, non_negotiable, created_at, created_by, updated_at) → id */
+	STMT_ACTION_UPDATE,         /* (title, owner, due_at, priority, tracker_url, state, reason, updated_at, closed_at, id) */
+	STMT_ACTION_GET,            /* (id) → id, incident, title, owner, due_at, priority, tracker_url, state, reason, non_negotiable, created_at, created_by, updated_at, closed_at */
+	STMT_ACTION_LIST,           /* (state or NULL, incident or NULL, overdue at or NULL, limit) → same columns, by due_at then id */
+	STMT_AFTER_ACTION_GET,      /* (incident) → state, version, sections, published, created_at, updated_at, updated_by, published_at */
+	STMT_AFTER_ACTION_PUT,      /* (incident, state, version, sections, published, created_at, updated_at, updated_by, published_at): upsert */
+	STMT_KPI_INCIDENTS,         /* (from, to) → number, doc of the incidents opened in [from, to), by number */
+	STMT_UPDATE_FIRST_AT,       /* (incident) → min(at), NULL when none */
+	STMT_COPY_ACTION_ITEMS_SELECT, /* () → the columns of STMT_ACTION_GET */
+	STMT_COPY_ACTION_ITEMS_INSERT,
+	STMT_COPY_AFTER_ACTIONS_SELECT, /* () → incident, state, version, sections, published, created_at, updated_at, updated_by, published_at */
+	STMT_COPY_AFTER_ACTIONS_INSERT,
+	/* end of issue 10 */
 	STMT__MAX
 };
 

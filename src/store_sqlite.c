@@ -141,6 +141,34 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  created_by TEXT NOT NULL,"
 	"  UNIQUE (alarm_level, service, version));",
+	/* 5: After Action reviews and their action items (issue 10) */
+	"CREATE TABLE action_items ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  incident INTEGER NOT NULL REFERENCES incidents(number),"
+	"  title TEXT NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  due_at INTEGER NOT NULL,"
+	"  priority TEXT NOT NULL CHECK (priority IN ('high','medium','low')),"
+	"  tracker_url TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('open','in_progress','done','wont_do')),"
+	"  reason TEXT,"
+	"  non_negotiable INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  closed_at INTEGER);"
+	"CREATE INDEX action_items_incident ON action_items(incident, id);"
+	"CREATE INDEX action_items_state ON action_items(state, due_at);"
+	"CREATE TABLE after_actions ("
+	"  incident INTEGER PRIMARY KEY REFERENCES incidents(number),"
+	"  state TEXT NOT NULL CHECK (state IN ('draft','review','published')),"
+	"  version INTEGER NOT NULL,"
+	"  sections TEXT NOT NULL,"
+	"  published TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  updated_by TEXT NOT NULL,"
+	"  published_at INTEGER);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -178,6 +206,15 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
 	/* STMT_TIMELINE_LIST */
 	"SELECT id, at, author, type, visibility, text, payload, amends FROM timeline "
+	"WHERE incident = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+	/* STMT_TIMELINE_LIST_JSON: the wire form built by SQLite's JSON functions, so a page of
+	 * entries is served without a jansson tree per row; times as time_to_iso() writes them */
+	"SELECT id, json_object('id', id, 'incident', 'INC-' || incident, 'at', "
+	"CASE WHEN at % 1000 = 0 THEN strftime('%Y-%m-%dT%H:%M:%SZ', at / 1000, 'unixepoch') "
+	"ELSE strftime('%Y-%m-%dT%H:%M:%S', at / 1000, 'unixepoch') || '.' || "
+	"substr('00' || (at % 1000), -3) || 'Z' END, "
+	"'author', author, 'type', type, 'text', text, 'visibility', visibility, "
+	"'payload', json(payload), 'amends', amends) FROM timeline "
 	"WHERE incident = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
 	/* STMT_TIMELINE_GET */
 	"SELECT incident FROM timeline WHERE id = ?1",
@@ -220,7 +257,9 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	/* issue 8 */
 	"(SELECT count(*) FROM integrations) + (SELECT count(*) FROM integration_log) + "
 	"(SELECT count(*) FROM alert_groups) + (SELECT count(*) FROM alerts) + "
-	"(SELECT count(*) FROM runcards)",
+	"(SELECT count(*) FROM runcards) + "
+	/* issue 10 */
+	"(SELECT count(*) FROM action_items) + (SELECT count(*) FROM after_actions)",
 	/* STMT_COPY_INCIDENTS_SELECT */
 	"SELECT number, version, active, opened_at, search, doc FROM incidents ORDER BY number",
 	/* STMT_COPY_INCIDENTS_INSERT */
@@ -387,6 +426,48 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	"INSERT INTO runcards (id, alarm_level, service, version, body, created_at, "
 	"created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	/* ---- end of issue 8 ---- */
+	/* ---- after action and KPIs (issue 10) ---- */
+	/* STMT_ACTION_INSERT */
+	"INSERT INTO action_items (incident, title, owner, due_at, priority, tracker_url, state, "
+	"reason, non_negotiable, created_at, created_by, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+	/* STMT_ACTION_UPDATE */
+	"UPDATE action_items SET title = ?1, owner = ?2, due_at = ?3, priority = ?4, "
+	"tracker_url = ?5, state = ?6, reason = ?7, updated_at = ?8, closed_at = ?9 "
+	"WHERE id = ?10",
+	/* STMT_ACTION_GET */
+	"SELECT id, incident, title, owner, due_at, priority, tracker_url, state, "
+	"reason, non_negotiable, created_at, created_by, updated_at, closed_at FROM action_items WHERE id = ?1",
+	/* STMT_ACTION_LIST: open and in progress are what "overdue" can mean */
+	"SELECT id, incident, title, owner, due_at, priority, tracker_url, state, "
+	"reason, non_negotiable, created_at, created_by, updated_at, closed_at FROM action_items WHERE (?1 IS NULL OR state = ?1) "
+	"AND (?2 IS NULL OR incident = ?2) AND (?3 IS NULL OR "
+	"(state IN ('open', 'in_progress') AND due_at < ?3)) ORDER BY due_at, id LIMIT ?4",
+	/* STMT_AFTER_ACTION_GET */
+	"SELECT state, version, sections, published, created_at, updated_at, updated_by, "
+	"published_at FROM after_actions WHERE incident = ?1",
+	/* STMT_AFTER_ACTION_PUT */
+	"INSERT INTO after_actions (incident, state, version, sections, published, created_at, "
+	"updated_at, updated_by, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+	"ON CONFLICT (incident) DO UPDATE SET state = excluded.state, version = excluded.version, "
+	"sections = excluded.sections, published = excluded.published, updated_at = "
+	"excluded.updated_at, updated_by = excluded.updated_by, published_at = excluded.published_at",
+	/* STMT_KPI_INCIDENTS */
+	"SELECT number, doc FROM incidents WHERE opened_at >= ?1 AND opened_at < ?2 ORDER BY number",
+	/* STMT_UPDATE_FIRST_AT */
+	"SELECT min(at) FROM updates WHERE incident = ?1",
+	/* STMT_COPY_ACTION_ITEMS_SELECT */
+	"SELECT id, incident, title, owner, due_at, priority, tracker_url, state, "
+	"reason, non_negotiable, created_at, created_by, updated_at, closed_at FROM action_items ORDER BY id",
+	/* STMT_COPY_ACTION_ITEMS_INSERT */
+	"INSERT INTO action_items (id, incident, title, owner, due_at, priority, tracker_url, state, "
+	"reason, non_negotiable, created_at, created_by, updated_at, closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	/* STMT_COPY_AFTER_ACTIONS_SELECT */
+	"SELECT incident, state, version, sections, published, created_at, updated_at, updated_by, "
+	"published_at FROM after_actions ORDER BY incident",
+	/* STMT_COPY_AFTER_ACTIONS_INSERT */
+	"INSERT INTO after_actions (incident, state, version, sections, published, created_at, "
+	"updated_at, updated_by, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* ---- end of issue 10 ---- */
 };
 
 struct sqlite_stmt {

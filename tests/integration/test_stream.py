@@ -54,8 +54,15 @@ def check_sane(evs, what="stream"):
         check(ev.data.get("type") == ev.type, "%s: data.type %r differs from event %r"
               % (what, ev.data.get("type"), ev.type))
         check(ev.type in EVENT_TYPES, "%s: unknown event type %r" % (what, ev.type))
-        for k in ("incident", "at", "actor", "incidentState"):
+        for k in ("incident", "at", "actor"):
             check(k in ev.data, "%s: event %s lacks %r: %s" % (what, ev.id, k, short(ev.data, 200)))
+        # An internal note leaves the incident unchanged, so its event carries no state;
+        # every other event (public entries included) carries the incident as it now is.
+        internal_note = (ev.type == "timeline.entry"
+                         and (ev.data.get("entry") or {}).get("visibility") == "internal")
+        check(("incidentState" in ev.data) != internal_note,
+              "%s: event %s (%s) %s incidentState: %s" % (
+                  what, ev.id, ev.type, "has" if internal_note else "lacks", short(ev.data, 200)))
     return seqs
 
 
