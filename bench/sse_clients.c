@@ -93,7 +93,8 @@ static int nevents = 1;
 
 struct round {
 	long received, missing;
-	double p50, p99, max;
+	double p50, p99, max; /* over the clients that got the event; -1 when none did */
+	double rank;          /* max, or +inf-like when a client missed the event */
 };
 static struct round rounds[MAX_EVENTS];
 static int nrounds;
@@ -465,7 +466,7 @@ static int cmp_round(const void *a, const void *b)
 {
 	const struct round *x = *(const struct round *const *)a, *y = *(const struct round *const *)b;
 
-	return (x->max > y->max) - (x->max < y->max);
+	return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
 static int trigger_open(struct sockaddr_in *sa)
@@ -725,8 +726,9 @@ int main(int argc, char **argv)
 			rounds[nrounds].p99 = lat[(size_t)((k - 1) * 0.99)];
 			rounds[nrounds].max = lat[k - 1];
 		}
+		rounds[nrounds].rank = rounds[nrounds].max;
 		if (rounds[nrounds].missing > 0)
-			rounds[nrounds].max = 1e9; /* an event that did not reach everyone ranks last */
+			rounds[nrounds].rank = 1e12; /* an event that did not reach everyone ranks last */
 		nrounds++;
 		free(lat);
 		/* a short pause between events, still draining */
@@ -776,7 +778,7 @@ int main(int argc, char **argv)
 		       trigger_status, nrounds, med ? med->received : 0,
 		       trigger_path ? (med ? worst_missing : connected) : 0, pre_events,
 		       med ? med->p50 : -1.0, med ? med->p99 : -1.0,
-		       med && med->missing == 0 ? med->max : -1.0, nrounds ? each : "-");
+		       med ? med->max : -1.0, nrounds ? each : "-");
 	}
 	for (int i = 0; i < nclients; i++) {
 		if (clients[i].fd >= 0)

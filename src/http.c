@@ -341,7 +341,7 @@ static size_t unescape_no_nul(void *cls, struct MHD_Connection *conn, char *s)
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	static const char body[] =
-		"{\"error\":{\"code\":\"too_large\",\"message\":\"the query has more than 256 parameters\"}}";
+		"{\"error\":{\"code\":\"too_large\",\"message\":\"the query has more than 64 parameters\"}}";
 	char reply[512];
 	int len;
 	const char *query = strchr(uri, '?');

@@ -25,11 +25,14 @@ struct request_state;
 #define HTTP_THREADS_DEFAULT 16
 #define HTTP_CONNECTIONS_MAX 20000
 #define HTTP_IDLE_TIMEOUT_S 120
-#define HTTP_QUERY_PARAMS_MAX 256 /* more → 414 */
+#define HTTP_QUERY_PARAMS_MAX 64 /* more → 414 (each costs pool memory, see below) */
 #define HTTP_ACTOR_MAX 200 /* characters in X-MajorOps-Actor */
-/* Per-connection pool for request headers and reply buffers; libmicrohttpd answers 431
- * when the headers do not fit. */
-#define HTTP_CONNECTION_MEMORY (32 * 1024)
+/* Per-connection pool for the request line, headers, query arguments and reply buffers;
+ * libmicrohttpd answers 431 when the headers do not fit.  Every idle live stream holds one
+ * for its whole life, so it is small: 8 KiB keeps a parked stream under 16 KiB in all
+ * (docs/benchmarks.md) and still takes the few hundred bytes of headers browsers,
+ * proxies and scripts send. */
+#define HTTP_CONNECTION_MEMORY (8 * 1024)
 
 struct http_request {
 	struct app *app;
