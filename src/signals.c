@@ -155,7 +155,8 @@ void signal_key(const char *raw, char out[SIGNAL_KEY_MAX + 1])
 		return;
 	}
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)raw, len, NULL, 0);
-	memcpy(out, "h:", 2);
+	out[0] = 'h';
+	out[1] = ':';
 	sodium_bin2hex(out + 2, SIGNAL_KEY_MAX - 1, hash, sizeof(hash));
 }
 
@@ -230,7 +231,8 @@ static int derive_fingerprint(json_t *labels, char out[SIGNAL_KEY_MAX + 1])
 		return -1;
 	crypto_generichash(hash, sizeof(hash), (const unsigned char *)text, strlen(text), NULL, 0);
 	free(text);
-	memcpy(out, "l:", 2);
+	out[0] = 'l';
+	out[1] = ':';
 	sodium_bin2hex(out + 2, SIGNAL_KEY_MAX - 1, hash, sizeof(hash));
 	return 0;
 }
