@@ -95,7 +95,8 @@ static int component_read(struct store_stmt *st, struct component *cp)
 	cp->updated_at = store_col_int(st, 6);
 	if (text_set(&cp->name, store_col_text(st, 1)) != 0 ||
 	    text_set(&cp->description, store_col_null(st, 2) ? NULL : store_col_text(st, 2)) != 0 ||
-	    text_set(&cp->status, store_col_null(st, 4) ? NULL : store_col_text(st, 4)) != 0) {
+	    text_set(&cp->status, store_col_null(st, 4) ? NULL : store_col_text(st, 4)) != 0 ||
+	    cp->name == NULL) {
 		component_free(cp);
 		return -1;
 	}
@@ -130,7 +131,8 @@ static int maintenance_read(struct store_stmt *st, struct maintenance *m)
 	}
 	m->components = names;
 	if (m->components == NULL || text_set(&m->title, store_col_text(st, 1)) != 0 ||
-	    text_set(&m->body, store_col_null(st, 2) ? NULL : store_col_text(st, 2)) != 0) {
+	    text_set(&m->body, store_col_null(st, 2) ? NULL : store_col_text(st, 2)) != 0 ||
+	    m->title == NULL) {
 		maintenance_free(m);
 		return -1;
 	}
@@ -176,12 +178,14 @@ static int component_load(struct store_conn *c, int64_t id, struct component *cp
 	if (rc == 1 && component_read(st, cp) != 0)
 		rc = -1;
 	store_reset(st);
-	if (rc < 0) {
+	if (rc == 0) {
+		api_error_set(err, 404, "not_found", NULL, "no component %lld", (long long)id);
+		return -1;
+	}
+	if (rc != 1) {
 		io_error(err);
 		return -1;
 	}
-	if (rc == 0)
-		return api_error_set(err, 404, "not_found", NULL, "no component %lld", (long long)id);
 	return 0;
 }
 
@@ -200,13 +204,14 @@ static int maintenance_load(struct store_conn *c, int64_t id, struct maintenance
 	if (rc == 1 && maintenance_read(st, m) != 0)
 		rc = -1;
 	store_reset(st);
-	if (rc < 0) {
+	if (rc == 0) {
+		api_error_set(err, 404, "not_found", NULL, "no maintenance MNT-%lld", (long long)id);
+		return -1;
+	}
+	if (rc != 1) {
 		io_error(err);
 		return -1;
 	}
-	if (rc == 0)
-		return api_error_set(err, 404, "not_found", NULL, "no maintenance MNT-%lld",
-				     (long long)id);
 	return 0;
 }
 
