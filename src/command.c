@@ -452,11 +452,30 @@ static void facts_snapshot(const struct incident *inc, const struct command_fact
 	snap->staffing_short_since = jtime(facts, "staffingShortSince");
 }
 
-/* The guardrail configuration: the SPEC's defaults at every alarm level (guardrails.h;
- * docs/api-decisions.md lists them). */
+/* The guardrail thresholds in force: the SPEC's defaults (guardrails.h; docs/api-decisions.md
+ * lists them) with the operator's overrides.  Set once by command_configure_guardrails()
+ * before any thread starts, read-only afterwards. */
+static struct guardrail_config guardrails_in_force;
+static bool guardrails_configured;
+
+int command_configure_guardrails(const char *overrides, char *err, size_t errlen)
+{
+	struct guardrail_config cfg;
+
+	guardrail_config_default(&cfg);
+	if (overrides && guardrail_config_parse(overrides, &cfg, err, errlen) != 0)
+		return -1;
+	guardrails_in_force = cfg;
+	guardrails_configured = true;
+	return 0;
+}
+
 static void guardrail_config(struct guardrail_config *cfg)
 {
-	guardrail_config_default(cfg);
+	if (guardrails_configured)
+		*cfg = guardrails_in_force;
+	else
+		guardrail_config_default(cfg);
 }
 
 /* ---- views ---- */
@@ -625,6 +644,7 @@ int command_view(struct store_conn *c, const struct incident *inc,
 {
 	struct command_facts cf;
 	struct guardrail_snapshot snap;
+	struct guardrail_config gcfg;
 	struct guardrail_nudges *nudges = malloc(sizeof(*nudges));
 	struct api_error err;
 	json_t *guardrails = json_array(), *handoff;
@@ -635,7 +655,8 @@ int command_view(struct store_conn *c, const struct incident *inc,
 	if (facts_load(c, inc, cadence, false, &cf, &err) != 0 || nudges == NULL || guardrails == NULL)
 		goto done;
 	facts_snapshot(inc, &cf, &snap);
-	guardrails_evaluate(NULL, &snap, now, nudges);
+	guardrail_config(&gcfg);
+	guardrails_evaluate(&gcfg, &snap, now, nudges);
 	for (size_t i = 0; i < nudges->n; i++)
 		if (json_array_append_new(guardrails, nudge_json(&nudges->nudges[i])) != 0)
 			goto done;

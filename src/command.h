@@ -194,4 +194,8 @@ int command_sweep_interval_ms(void);
 int64_t command_test_clock_offset_ms(void);
 #endif
 
+/* Sets the guardrail thresholds from the SPEC defaults plus `overrides` (NULL for none;
+ * the syntax of guardrail_config_parse()).  Call once at start-up, before threads. */
+int command_configure_guardrails(const char *overrides, char *err, size_t errlen);
+
 #endif

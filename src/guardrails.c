@@ -4,6 +4,8 @@
  */
 #include "guardrails.h"
 
+#include <stddef.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +97,118 @@ void guardrail_config_default(struct guardrail_config *cfg)
 		th->cadence = true;
 		th->tracks = true;
 	}
+}
+
+/* The threshold fields by their configuration names. */
+static int64_t *threshold_duration(struct guardrail_thresholds *th, const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+		{"noMim", offsetof(struct guardrail_thresholds, no_mim)},
+		{"noCan", offsetof(struct guardrail_thresholds, no_can)},
+		{"noMilestone", offsetof(struct guardrail_thresholds, no_milestone)},
+		{"gather", offsetof(struct guardrail_thresholds, gather)},
+		{"staffing", offsetof(struct guardrail_thresholds, staffing)},
+		{"resolution", offsetof(struct guardrail_thresholds, resolution)},
+		{"regulatory", offsetof(struct guardrail_thresholds, regulatory)},
+		{"validation", offsetof(struct guardrail_thresholds, validation)},
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strlen(fields[i].name) == len && strncmp(fields[i].name, name, len) == 0)
+			return (int64_t *)((char *)th + fields[i].offset);
+	return NULL;
+}
+
+/* "90s", "5m", "2h" or "off" (GUARDRAIL_OFF); -1 when it is none of them. */
+static int parse_duration(const char *p, size_t len, int64_t *out)
+{
+	int64_t n = 0, unit;
+
+	if (len == 3 && strncmp(p, "off", 3) == 0) {
+		*out = GUARDRAIL_OFF;
+		return 0;
+	}
+	if (len < 2 || len > 8)
+		return -1;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		n = n * 10 + (p[i] - '0');
+	}
+	switch (p[len - 1]) {
+	case 's': unit = 1000; break;
+	case 'm': unit = MINUTE_MS; break;
+	case 'h': unit = HOUR_MS; break;
+	default: return -1;
+	}
+	*out = n * unit;
+	return 0;
+}
+
+int guardrail_config_parse(const char *text, struct guardrail_config *cfg, char *err,
+			   size_t errlen)
+{
+	struct guardrail_config next = *cfg;
+	const char *p = text;
+
+	while (*p) {
+		const char *item, *dot, *eq, *end;
+		int first, last;
+
+		while (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == '\0')
+			break;
+		item = p;
+		end = p + strcspn(p, ", \t\n");
+		dot = memchr(item, '.', (size_t)(end - item));
+		eq = dot ? memchr(dot, '=', (size_t)(end - dot)) : NULL;
+		if (dot == NULL || eq == NULL)
+			goto bad;
+		if (dot - item == 3 && strncmp(item, "all", 3) == 0) {
+			first = 0;
+			last = GUARDRAIL_LEVELS - 1;
+		} else if (dot - item == 4 && strncmp(item, "box", 3) == 0 && item[3] >= '0' &&
+			   item[3] < '0' + GUARDRAIL_LEVELS) {
+			first = last = item[3] - '0';
+		} else {
+			goto bad;
+		}
+		for (int level = first; level <= last; level++) {
+			struct guardrail_thresholds *th = &next.level[level];
+			size_t name_len = (size_t)(eq - dot - 1), value_len = (size_t)(end - eq - 1);
+			int64_t *duration = threshold_duration(th, dot + 1, name_len);
+			bool *flag = NULL;
+
+			if (name_len == 7 && strncmp(dot + 1, "cadence", 7) == 0)
+				flag = &th->cadence;
+			else if (name_len == 6 && strncmp(dot + 1, "tracks", 6) == 0)
+				flag = &th->tracks;
+			if (duration) {
+				if (parse_duration(eq + 1, value_len, duration) != 0)
+					goto bad;
+			} else if (flag && value_len == 2 && strncmp(eq + 1, "on", 2) == 0) {
+				*flag = true;
+			} else if (flag && value_len == 3 && strncmp(eq + 1, "off", 3) == 0) {
+				*flag = false;
+			} else {
+				goto bad;
+			}
+		}
+		p = end;
+		continue;
+bad:
+		snprintf(err, errlen,
+			 "cannot read guardrail setting '%.*s': expected LEVEL.RULE=VALUE such as "
+			 "box3.noMim=5m or all.staffing=off",
+			 (int)(end - item > 80 ? 80 : end - item), item);
+		return -1;
+	}
+	*cfg = next;
+	return 0;
 }
 
 int64_t regulatory_gdpr_deadline(int64_t aware_at)

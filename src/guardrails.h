@@ -159,6 +159,17 @@ const char *guardrail_severity_name(enum guardrail_severity sev); /* "?" out of 
 /* The SPEC's values at every level (see struct guardrail_thresholds). */
 void guardrail_config_default(struct guardrail_config *cfg);
 
+/*
+ * Applies overrides written as `LEVEL.RULE=VALUE` items separated by commas or spaces, on
+ * top of what `cfg` holds: LEVEL is box0..box3 or all; RULE is noMim, noCan, noMilestone,
+ * gather, staffing, resolution, regulatory or validation with a duration (`90s`, `5m`,
+ * `2h`) or `off`, or cadence / tracks with `on` or `off`.  Example:
+ * "all.noMilestone=15m, box3.resolution=1h, box0.staffing=off".  On an error `cfg` is left
+ * unchanged and -1 returned with a message naming the item in `err`.
+ */
+int guardrail_config_parse(const char *text, struct guardrail_config *cfg, char *err,
+			   size_t errlen);
+
 /* The deadline of a GDPR breach notification clock: awareness + 72 h. */
 int64_t regulatory_gdpr_deadline(int64_t aware_at);
 

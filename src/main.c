@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "api.h"
 #include "buf.h"
 #include "command.h"
@@ -37,6 +38,7 @@ static const char usage_main[] =
 	"  migrate      copy a store into a new one, SQLite ⇄ PostgreSQL (majorops migrate --help)\n"
 	"  export       write every table of a store as JSON (majorops export --help)\n"
 	"  backup       copy a running SQLite store to a file (majorops backup --help)\n"
+	"  actions      list action items, e.g. the overdue ones (majorops actions --help)\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this help\n"
@@ -64,6 +66,9 @@ static const char usage_serve[] =
 	"                         and the Statuspage API (MAJOROPS_PUBLIC_URL)\n"
 	"  --page-timezone ZONE   the zone status pages show times in, e.g. Europe/Berlin\n"
 	"                         (MAJOROPS_PAGE_TIMEZONE; default Etc/UTC; the API stays UTC)\n"
+	"  --guardrails SPEC      guardrail thresholds per alarm level over the SPEC defaults, e.g.\n"
+	"                         \"all.noMilestone=15m,box3.resolution=1h,box0.staffing=off\"\n"
+	"                         (MAJOROPS_GUARDRAILS; docs/api-decisions.md lists the rules)\n"
 	"  --llm-url URL          an OpenAI-compatible chat endpoint that rewrites the drafting\n"
 	"                         assistant's texts (MAJOROPS_LLM_URL; also MAJOROPS_LLM_MODEL,\n"
 	"                         MAJOROPS_LLM_API_KEY, MAJOROPS_LLM_TIMEOUT_MS); off by default\n"
@@ -84,6 +89,16 @@ static const char usage_export[] =
 	"Writes every table of the store (--db, or MAJOROPS_DB) as JSON to FILE or standard\n"
 	"output, from one consistent snapshot: tables in a fixed order, rows by primary key,\n"
 	"so the same records give the same bytes from SQLite and from PostgreSQL.\n";
+
+static const char usage_actions[] =
+	"usage: majorops actions [--overdue] [--state STATE] [--json] [--db DB]\n"
+	"\n"
+	"Lists the action items of After Action reviews from the store (--db, or MAJOROPS_DB),\n"
+	"by due date: one item per line, tab-separated — id, incident, due date (UTC), state,\n"
+	"priority, owner, title — or with --json the answer of GET /api/v1/actions.\n"
+	"  --overdue      only open or in-progress items past their due date\n"
+	"  --state STATE  only items in STATE (open, in_progress, done, wont_do)\n"
+	"Exit status 0 also when nothing is listed; 1 when the store cannot be read.\n";
 
 static const char usage_backup[] =
 	"usage: majorops backup [--db PATH.db] --out FILE\n"
@@ -155,6 +170,7 @@ static int cmd_serve(int argc, char **argv)
 		{"public-url", required_argument, NULL, 'U'},
 		{"page-timezone", required_argument, NULL, 'Z'},
 		{"llm-url", required_argument, NULL, 'L'},
+		{"guardrails", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -163,6 +179,7 @@ static int cmd_serve(int argc, char **argv)
 	const char *env_listen = getenv("MAJOROPS_LISTEN"), *env_db = getenv("MAJOROPS_DB");
 	const char *env_threads = getenv("MAJOROPS_THREADS"), *env_insecure = getenv("MAJOROPS_INSECURE_NO_AUTH");
 	const char *listen_text = env_listen, *threads_text = env_threads;
+	const char *guardrails_text = getenv("MAJOROPS_GUARDRAILS");
 	struct app app = {.clock = clock_wall_ms};
 	/* The public status page's settings (public.h); flags below win over the environment. */
 	struct statuspage_config page = {.page_name = getenv("MAJOROPS_PAGE_NAME"),
@@ -196,6 +213,7 @@ static int cmd_serve(int argc, char **argv)
 		/* The drafter reads its endpoint from the environment (llm.c); the flag wins
 		 * over it, and no other thread runs yet. */
 		case 'L': setenv("MAJOROPS_LLM_URL", optarg, 1); break;
+		case 'R': guardrails_text = optarg; break;
 		case 'h': fputs(usage_serve, stdout); return EXIT_SUCCESS;
 		default: fputs(usage_serve, stderr); return EXIT_USAGE;
 		}
@@ -224,6 +242,10 @@ static int cmd_serve(int argc, char **argv)
 			"who reaches the port could change every incident; listen on 127.0.0.1 behind "
 			"an authenticating proxy, or pass --insecure-no-auth to accept that\n",
 			o.listen_addr);
+		return EXIT_USAGE;
+	}
+	if (command_configure_guardrails(guardrails_text, err, sizeof(err)) != 0) {
+		fprintf(stderr, "majorops serve: %s\n", err);
 		return EXIT_USAGE;
 	}
 	raise_fd_limit();
@@ -439,6 +461,91 @@ done:
 	return rc;
 }
 
+/* Writes `s` on one line: tabs and line breaks would split a field for scripts. */
+static void print_field(const char *s)
+{
+	for (; s && *s; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+static int cmd_actions(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},    {"state", required_argument, NULL, 's'},
+		{"overdue", no_argument, NULL, 'o'},     {"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	};
+	const char *db = getenv("MAJOROPS_DB"), *state = NULL;
+	struct action_filter filter = {.limit = ACTION_LIST_MAX};
+	struct app app = {.clock = clock_wall_ms};
+	enum action_state parsed;
+	struct api_error err;
+	json_t *out = NULL, *item;
+	bool as_json = false;
+	size_t i;
+	int ch, rc = EXIT_FAILURE;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': db = optarg; break;
+		case 's': state = optarg; break;
+		case 'o': filter.overdue = true; break;
+		case 'j': as_json = true; break;
+		case 'h': fputs(usage_actions, stdout); return EXIT_SUCCESS;
+		default: fputs(usage_actions, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "majorops: unexpected argument '%s'\n\n%s", argv[optind], usage_actions);
+		return EXIT_USAGE;
+	}
+	if (db == NULL || *db == '\0') {
+		fprintf(stderr, "majorops actions: --db is needed\n\n%s", usage_actions);
+		return EXIT_USAGE;
+	}
+	if (state && action_state_parse(state, &parsed) != 0) {
+		fprintf(stderr, "majorops actions: unknown state '%s'\n\n%s", state, usage_actions);
+		return EXIT_USAGE;
+	}
+	filter.state = state;
+	if (!store_db_is_postgres(db) && access(db, F_OK) != 0) {
+		fprintf(stderr, "majorops actions: cannot open '%s': no such file\n", db);
+		return EXIT_FAILURE;
+	}
+	if (admin_open("actions", db, &app.store) != 0)
+		return EXIT_FAILURE;
+	if (actions_list(&app, &filter, &out, &err) != 0) {
+		fprintf(stderr, "majorops actions: %s\n", err.message);
+		goto done;
+	}
+	if (as_json) {
+		char *text = json_to_text(out);
+
+		if (text == NULL)
+			goto done;
+		puts(text);
+		free(text);
+	} else {
+		json_array_foreach(json_object_get(out, "actions"), i, item) {
+			printf("%lld\t%s\t%s\t%s\t%s\t", (long long)json_integer_value(json_object_get(item, "id")),
+			       json_string_value(json_object_get(item, "incident")),
+			       json_string_value(json_object_get(item, "dueDate")),
+			       json_string_value(json_object_get(item, "state")),
+			       json_string_value(json_object_get(item, "priority")));
+			print_field(json_string_value(json_object_get(item, "owner")));
+			putchar('\t');
+			print_field(json_string_value(json_object_get(item, "title")));
+			putchar('\n');
+		}
+	}
+	rc = fflush(stdout) == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+done:
+	json_decref(out);
+	store_close(app.store);
+	return rc;
+}
+
 static int cmd_backup(int argc, char **argv)
 {
 	static const char *const names[] = {"db", "out"};
@@ -491,6 +598,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 1, argv + 1);
 	if (strcmp(argv[1], "backup") == 0)
 		return cmd_backup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "actions") == 0)
+		return cmd_actions(argc - 1, argv + 1);
 	fprintf(stderr, "majorops: unknown command '%s'\n\n", argv[1]);
 	fputs(usage_main, stderr);
 	return EXIT_USAGE;

@@ -1340,7 +1340,48 @@ static void test_guardrail_resolved_and_full(void)
 	free(tracks);
 }
 
+/* Operator overrides of the thresholds: accepted forms, and refusals that change nothing. */
+static void test_guardrail_config_parse(void)
+{
+	static const char *const refused[] = {
+		"box4.noMim=5m", "box3.noMim", "box3.nope=5m", "box3.noMim=5", "box3.noMim=5d",
+		"boxx.noMim=5m", "all.cadence=5m", "box1.noMim=m", "all.tracks=maybe", "=5m",
+	};
+	struct guardrail_config cfg, before;
+	char err[256];
+
+	guardrail_config_default(&cfg);
+	CHECK_INT(guardrail_config_parse("", &cfg, err, sizeof(err)), 0);
+	CHECK_INT(guardrail_config_parse("all.noMilestone=15m, box3.resolution=1h box0.staffing=off,"
+					 "box2.cadence=off,box1.regulatory=90s",
+					 &cfg, err, sizeof(err)),
+		  0);
+	for (int level = 0; level < GUARDRAIL_LEVELS; level++)
+		CHECK_INT(cfg.level[level].no_milestone, 15 * MINUTE_MS);
+	CHECK_INT(cfg.level[3].resolution, 60 * MINUTE_MS);
+	CHECK_INT(cfg.level[0].staffing, GUARDRAIL_OFF);
+	CHECK_INT(cfg.level[1].staffing, 10 * MINUTE_MS);
+	CHECK(!cfg.level[2].cadence);
+	CHECK(cfg.level[3].cadence);
+	CHECK_INT(cfg.level[1].regulatory, 90 * 1000);
+	CHECK_INT(cfg.level[2].no_mim, 5 * MINUTE_MS);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		before = cfg;
+		err[0] = '\0';
+		CHECK_MSG(guardrail_config_parse(refused[i], &cfg, err, sizeof(err)) != 0,
+			  "'%s' accepted", refused[i]);
+		CHECK_MSG(memcmp(&before, &cfg, sizeof(cfg)) == 0, "'%s' changed the config", refused[i]);
+		CHECK_MSG(strstr(err, "cannot read guardrail setting") != NULL, "'%s': message '%s'",
+			  refused[i], err);
+	}
+	/* A bad item anywhere leaves even the good items before it unapplied. */
+	before = cfg;
+	CHECK(guardrail_config_parse("all.noMim=1m,box3.bogus=2m", &cfg, err, sizeof(err)) != 0);
+	CHECK(memcmp(&before, &cfg, sizeof(cfg)) == 0);
+}
+
 UNIT_SUITE(guardrails_suite) = {
+	{"guardrail_config_parse", test_guardrail_config_parse},
 	{"guardrail_names", test_guardrail_names},
 	{"guardrail_defaults", test_guardrail_defaults},
 	{"guardrail_no_mim", test_guardrail_no_mim},
