@@ -29,10 +29,15 @@ DOMAIN_SRCS += src/signals.c src/runcards.c
 SVC_SRCS    += src/intake.c
 # the status page's configured components and scheduled maintenance (issue 6)
 SVC_SRCS    += src/components.c
+# After Action reviews, action items and KPIs (issue 10): generation and arithmetic
+# (pure), their commands, their handlers
+DOMAIN_SRCS += src/afteraction.c
+SVC_SRCS    += src/actions.c
 # public: what the public may see (statuspage, pure) and its routes and cache (public)
 PUBLIC_SRCS := src/statuspage.c src/public.c
 # http: server, routes, handlers
 HTTP_SRCS   := src/http.c src/api.c
+HTTP_SRCS   += src/afteraction_api.c
 # web: the browser UI under web/, embedded by tools/embed.c into build/web_assets.c
 WEB_SRCS    := src/web.c
 LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS) $(WEB_SRCS) $(PUBLIC_SRCS)
@@ -52,7 +57,7 @@ SAN_OBJS  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRCS) $(GEN_SRCS))
 SAN_MAIN  := $(patsubst %.c,$(BUILD)/san/%.o,$(MAIN_SRCS))
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/san/%.o,$(UNIT_SRCS))
 
-.PHONY: all run test unit deps lint bench fuzz clean FORCE
+.PHONY: all run test unit deps deps-test lint bench fuzz clean FORCE
 all: majorops
 
 majorops: $(REL_OBJS)
@@ -87,12 +92,15 @@ $(BUILD)/unit: $(SAN_OBJS) $(UNIT_OBJS)
 deps:
 	@sh scripts/deps.sh
 
+deps-test:
+	@sh scripts/deps.sh test
+
 run: deps
 	@$(MAKE) --no-print-directory majorops
 	./majorops serve --listen 127.0.0.1:8080 --db ./majorops.db
 
 # The whole suite under ASan+UBSan; the last line is "N passed, N failed".
-test: deps
+test: deps-test
 	@$(MAKE) --no-print-directory $(BUILD)/majorops-san $(BUILD)/unit
 	@[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
 	@sh tests/run.sh

@@ -11,6 +11,8 @@ if [ "$what" = test ]; then
 	# the integration suite: python3, the sqlite3 CLI (integrity checks), a private
 	# PostgreSQL cluster, and a real Alertmanager for tests/integration/test_signals.py
 	need="$need python3 sqlite3 curl postgresql prometheus-alertmanager"
+	# cmark-gfm renders the After Action's Markdown in tests/integration/test_afteraction.py
+	need="$need cmark-gfm"
 fi
 missing=""
 for p in $need; do

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "afteraction_api.h"
 #include "buf.h"
 #include "codec.h"
 #include "command.h"
@@ -1720,5 +1721,20 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/maintenances/{id}", handle_maintenance_get, false},
 	{"POST", "/api/v1/maintenances/{id}/start", handle_maintenance_start, true},
 	{"POST", "/api/v1/maintenances/{id}/complete", handle_maintenance_complete, true},
+	/* After Action reviews, action items and KPIs (issue 10, actions.h) */
+	{"GET", "/api/v1/incidents/{id}/after-action", afteraction_handle_get, false},
+	{"PATCH", "/api/v1/incidents/{id}/after-action", afteraction_handle_patch, true},
+	{"GET", "/api/v1/incidents/{id}/after-action.md", afteraction_handle_md, false},
+	{"GET", "/api/v1/incidents/{id}/after-action.ics", afteraction_handle_ics, false},
+	{"GET", "/api/v1/incidents/{id}/after-action.svg", afteraction_handle_svg, false},
+	{"GET", "/api/v1/incidents/{id}/export", afteraction_handle_export, false},
+	{"GET", "/api/v1/incidents/{id}/actions", afteraction_handle_incident_actions, false},
+	{"POST", "/api/v1/incidents/{id}/actions", afteraction_handle_action_create, true},
+	{"GET", "/api/v1/actions", afteraction_handle_action_list, false},
+	{"GET", "/api/v1/actions/{id}", afteraction_handle_action_get, false},
+	{"PATCH", "/api/v1/actions/{id}", afteraction_handle_action_patch, true},
+	{"GET", "/api/v1/kpis", afteraction_handle_kpis, false},
+	{"GET", "/api/v1/kpis.svg", afteraction_handle_kpis_svg, false},
+	{"GET", "/metrics", afteraction_handle_metrics, false},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

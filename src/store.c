@@ -788,6 +788,16 @@ static const struct copy_table {
 	 (const char *const[]){"id", "alarm_level", "service", "version", "body", "created_at",
 			       "created_by", NULL},
 	 STMT_COPY_RUNCARDS_SELECT, STMT_COPY_RUNCARDS_INSERT},
+	/* After Action reviews and their action items (issue 10) */
+	{"action_items", "iittittttiitii",
+	 (const char *const[]){"id", "incident", "title", "owner", "due_at", "priority", "tracker_url",
+			       "state", "reason", "non_negotiable", "created_at", "created_by",
+			       "updated_at", "closed_at", NULL},
+	 STMT_COPY_ACTION_ITEMS_SELECT, STMT_COPY_ACTION_ITEMS_INSERT},
+	{"after_actions", "itittiiti",
+	 (const char *const[]){"incident", "state", "version", "sections", "published", "created_at",
+			       "updated_at", "updated_by", "published_at", NULL},
+	 STMT_COPY_AFTER_ACTIONS_SELECT, STMT_COPY_AFTER_ACTIONS_INSERT},
 };
 #define NCOPY_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 

@@ -12,7 +12,7 @@ export const EVENT_TYPES = [
 	'timeline.entry', 'update.published', 'role.assigned', 'responder.changed',
 	'can.reported', 'track.changed', 'hypothesis.changed',
 	'handoff.offered', 'handoff.accepted', 'handoff.withdrawn', 'authority.changed',
-	'clock.changed', 'approval.recorded', 'guardrail.fired', 'action.changed',
+	'clock.changed', 'approval.recorded', 'guardrail.fired', 'action.changed', 'afterAction.changed',
 ];
 
 export class LiveStream {

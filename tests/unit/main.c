@@ -17,6 +17,7 @@ extern const struct unit_case assist_suite[];
 extern const struct unit_case posture_suite[];
 extern const struct unit_case statuspage_suite[];
 extern const struct unit_case signals_suite[];
+extern const struct unit_case afteraction_suite[];
 
 int unit_case_failed;
 const char *unit_case_name;
@@ -41,7 +42,7 @@ int main(void)
 	const struct unit_case *suites[] = {
 		buf_suite, parse_suite, doctrine_suite, json_suite, fuzz_suite, can_suite, tracks_suite,
 		guardrails_suite, firstten_suite, assist_suite, posture_suite,
-		statuspage_suite, signals_suite,
+		statuspage_suite, signals_suite, afteraction_suite,
 	};
 	int passed = 0, failed = 0;
 
