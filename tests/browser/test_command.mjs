@@ -24,7 +24,7 @@ suite.case('web/sse.js listens for every event type the server sends', async () 
 	const sent = new Set();
 	for (const f of fs.readdirSync(path.join(REPO, 'src')).filter((n) => n.endsWith('.c'))) {
 		const src = fs.readFileSync(path.join(REPO, 'src', f), 'utf8');
-		for (const re of [/\.event_type\s*=\s*"([a-z]+\.[a-zA-Z]+)"/g, /record_(?:object|command)\(\s*r\s*,\s*"([a-z]+\.[a-zA-Z]+)"/g])
+		for (const re of [/\.event_type\s*=\s*"([a-z][a-zA-Z]*\.[a-zA-Z]+)"/g, /record_(?:object|command)\(\s*r\s*,\s*"([a-z][a-zA-Z]*\.[a-zA-Z]+)"/g])
 			for (const m of src.matchAll(re)) sent.add(m[1]);
 	}
 	const sse = fs.readFileSync(path.join(REPO, 'web', 'sse.js'), 'utf8');
