@@ -111,8 +111,15 @@ unit: $(BUILD)/unit
 lint:
 	@sh scripts/lint.sh
 
+# Every benchmark, each against its reference in the same run (docs/benchmarks.md and the
+# feature docs record the figures); one that cannot run fails the target after the rest ran.
 bench: deps majorops
-	@sh bench/run.sh
+	@status=0; \
+	sh bench/run.sh || status=1; \
+	sh bench/public_bench.sh || status=1; \
+	sh bench/signals_bench.sh || status=1; \
+	sh bench/pg_bench.sh || status=1; \
+	exit $$status
 
 # libFuzzer over each parser (clang); `make test` replays the corpus under tests/fuzz/corpus.
 FUZZ_SECONDS ?= 60

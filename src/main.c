@@ -263,6 +263,7 @@ static int cmd_serve(int argc, char **argv)
 	/* The hub needs the store and the store's hook needs the hub: create the hub first
 	 * with the store attached right after (no event can commit before store_open). */
 	app.hub = sse_hub_new(NULL);
+	app.timeline_cache = timeline_cache_new();
 	if (app.hub == NULL) {
 		fprintf(stderr, "majorops serve: out of memory\n");
 		return EXIT_FAILURE;
@@ -328,6 +329,7 @@ done:
 	store_close(app.store);
 	public_site_free(app.public_site);
 	sse_hub_free(app.hub);
+	timeline_cache_free(app.timeline_cache);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 #include "service.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -918,6 +919,80 @@ io:
 	return io_error(err);
 }
 
+#define TIMELINE_CACHE_PAGES 64
+
+struct timeline_cache_page {
+	int64_t number, after;
+	int limit;
+	char *text; /* NULL: the slot is free */
+};
+
+struct timeline_cache {
+	pthread_mutex_t lock;
+	struct timeline_cache_page pages[TIMELINE_CACHE_PAGES];
+	size_t next; /* the slot the next page replaces (round robin) */
+};
+
+struct timeline_cache *timeline_cache_new(void)
+{
+	struct timeline_cache *cache = calloc(1, sizeof(*cache));
+
+	if (cache)
+		pthread_mutex_init(&cache->lock, NULL);
+	return cache;
+}
+
+void timeline_cache_free(struct timeline_cache *cache)
+{
+	if (cache == NULL)
+		return;
+	for (size_t i = 0; i < TIMELINE_CACHE_PAGES; i++)
+		free(cache->pages[i].text);
+	pthread_mutex_destroy(&cache->lock);
+	free(cache);
+}
+
+/* A copy of the cached page, or NULL. */
+static char *timeline_cache_get(struct timeline_cache *cache, int64_t number, int64_t after,
+				int limit)
+{
+	char *copy = NULL;
+
+	if (cache == NULL)
+		return NULL;
+	pthread_mutex_lock(&cache->lock);
+	for (size_t i = 0; i < TIMELINE_CACHE_PAGES; i++) {
+		const struct timeline_cache_page *p = &cache->pages[i];
+
+		if (p->text && p->number == number && p->after == after && p->limit == limit) {
+			copy = strdup(p->text);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&cache->lock);
+	return copy;
+}
+
+static void timeline_cache_put(struct timeline_cache *cache, int64_t number, int64_t after,
+			       int limit, const char *text)
+{
+	struct timeline_cache_page *p;
+	char *copy;
+
+	if (cache == NULL)
+		return;
+	copy = strdup(text);
+	if (copy == NULL)
+		return;
+	pthread_mutex_lock(&cache->lock);
+	p = &cache->pages[cache->next];
+	cache->next = (cache->next + 1) % TIMELINE_CACHE_PAGES;
+	free(p->text);
+	*p = (struct timeline_cache_page){.number = number, .after = after, .limit = limit,
+					  .text = copy};
+	pthread_mutex_unlock(&cache->lock);
+}
+
 int service_timeline_page(struct app *app, int64_t number, int64_t after, int limit,
 			  char **out, struct api_error *err)
 {
@@ -927,7 +1002,11 @@ int service_timeline_page(struct app *app, int64_t number, int64_t after, int li
 	int64_t exists, last = 0;
 	int rc = 0, n = 0;
 
-	*out = NULL;
+	*out = timeline_cache_get(app->timeline_cache, number, after, limit);
+	if (*out) {
+		store_read_end(app->store, c);
+		return 0;
+	}
 	buf_init(&page, (size_t)64 * 1024 * 1024);
 	if (store_query_int(c, &exists, 0, STMT_INCIDENT_EXISTS, "i", number) != 0)
 		goto io;
@@ -954,6 +1033,9 @@ int service_timeline_page(struct app *app, int64_t number, int64_t after, int li
 	if ((rc == 1 ? buf_printf(&page, "],\"nextAfter\":%lld}", (long long)last)
 		     : buf_append_str(&page, "],\"nextAfter\":null}")) != 0)
 		return io_error(err);
+	/* Entries follow this page, so it is complete and can never change. */
+	if (rc == 1)
+		timeline_cache_put(app->timeline_cache, number, after, limit, page.ptr);
 	*out = buf_detach(&page);
 	return *out ? 0 : io_error(err);
 io:

@@ -19,6 +19,7 @@
 #include "store.h"
 
 struct sse_hub;
+struct timeline_cache;
 struct public_site;
 
 /* The explicit application context: everything a request may touch. */
@@ -30,7 +31,15 @@ struct app {
 	void *clock_ctx;
 	/* The public status page (public.h): its configuration and cache; NULL disables it. */
 	struct public_site *public_site;
+	/* Full timeline pages already served (service_timeline_page); NULL: no caching. */
+	struct timeline_cache *timeline_cache;
 };
+
+/* A small cache of complete timeline pages.  The timeline is append-only and a page with
+ * entries after it never changes again, so such a page is kept as the text it was served
+ * as; the page at the tail is always read afresh. */
+struct timeline_cache *timeline_cache_new(void);
+void timeline_cache_free(struct timeline_cache *cache);
 
 int64_t app_now(const struct app *app);
 /* The real clock, for app.clock. */

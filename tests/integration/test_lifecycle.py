@@ -978,6 +978,28 @@ def test_timeline_post_after_amend():
 
 
 @case
+def test_timeline_pages_stay_exact_as_it_grows():
+    """timeline: a complete page served again is identical, and the tail page always shows new entries"""
+    s = S()
+    inc = s.open_incident("Paging %s" % tag(), "low")
+    iid = inc["id"]
+    for i in range(4):
+        expect_status(s.post(path(iid, "/timeline"), {"text": "first %d" % i}), 201)
+    first = s.get(path(iid, "/timeline?limit=2"))
+    expect_status(first, 200)
+    check(first.json.get("nextAfter") is not None, "a full page should say more remain: %s" % short(first.json))
+    tail_after = first.json["entries"][-1]["id"]
+    tail = s.get(path(iid, "/timeline?after=%d&limit=100" % tail_after)).json["entries"]
+    for i in range(3):
+        expect_status(s.post(path(iid, "/timeline"), {"text": "later %d" % i}), 201)
+    again = s.get(path(iid, "/timeline?limit=2"))
+    check(again.body == first.body, "a complete page changed: %s vs %s" % (short(first.json), short(again.json)))
+    grown = s.get(path(iid, "/timeline?after=%d&limit=100" % tail_after)).json["entries"]
+    check(len(grown) == len(tail) + 3 and [e["text"] for e in grown[-3:]] == ["later 0", "later 1", "later 2"],
+          "the tail page missed new entries: %s" % short(grown))
+
+
+@case
 def test_timeline_public_permission():
     """timeline: public visibility needs mim or customerOps (403 otherwise)"""
     s = S()
