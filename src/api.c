@@ -100,6 +100,23 @@ static int incident_number(struct http_request *req, int64_t *number, int *reply
 	return 0;
 }
 
+/* The shape of every read that takes only the incident: GET …/{id}/<things>. */
+typedef int (*incident_query_fn)(struct app *app, int64_t number, json_t **out,
+				 struct api_error *err);
+
+static int reply_incident_query(struct http_request *req, incident_query_fn query)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_number(req, &number, &rc) != 0)
+		return rc;
+	rc = query(req->app, number, &out, &err);
+	return reply_result(req, rc, 200, out, &err);
+}
+
 /* Reads an optional bounded integer query parameter. */
 static int query_int(struct http_request *req, const char *name, int64_t dflt, int64_t min,
 		     int64_t max, int64_t *out, int *reply_rc)
@@ -489,15 +506,7 @@ static int handle_update_post(struct http_request *req)
 
 static int handle_update_list(struct http_request *req)
 {
-	struct api_error err;
-	json_t *out = NULL;
-	int64_t number;
-	int rc;
-
-	if (incident_number(req, &number, &rc) != 0)
-		return rc;
-	rc = service_update_list(req->app, number, &out, &err);
-	return reply_result(req, rc, 200, out, &err);
+	return reply_incident_query(req, service_update_list);
 }
 
 /* ---- roles ---- */
@@ -612,15 +621,7 @@ static int handle_responder_patch(struct http_request *req)
 
 static int handle_responder_list(struct http_request *req)
 {
-	struct api_error err;
-	json_t *out = NULL;
-	int64_t number;
-	int rc;
-
-	if (incident_number(req, &number, &rc) != 0)
-		return rc;
-	rc = service_responder_list(req->app, number, &out, &err);
-	return reply_result(req, rc, 200, out, &err);
+	return reply_incident_query(req, service_responder_list);
 }
 
 /* ---- live stream ---- */
@@ -893,15 +894,7 @@ static int handle_track_patch(struct http_request *req)
 
 static int handle_track_list(struct http_request *req)
 {
-	struct api_error err;
-	json_t *out = NULL;
-	int64_t number;
-	int rc;
-
-	if (incident_number(req, &number, &rc) != 0)
-		return rc;
-	rc = command_track_list(req->app, number, &out, &err);
-	return reply_result(req, rc, 200, out, &err);
+	return reply_incident_query(req, command_track_list);
 }
 
 static const struct field_spec hypothesis_fields[] = {
@@ -1191,15 +1184,7 @@ static int handle_clock_patch(struct http_request *req)
 
 static int handle_clock_list(struct http_request *req)
 {
-	struct api_error err;
-	json_t *out = NULL;
-	int64_t number;
-	int rc;
-
-	if (incident_number(req, &number, &rc) != 0)
-		return rc;
-	rc = command_clock_list(req->app, number, &out, &err);
-	return reply_result(req, rc, 200, out, &err);
+	return reply_incident_query(req, command_clock_list);
 }
 
 static const struct field_spec approval_fields[] = {
@@ -1226,15 +1211,7 @@ static int handle_approval_post(struct http_request *req)
 
 static int handle_approval_list(struct http_request *req)
 {
-	struct api_error err;
-	json_t *out = NULL;
-	int64_t number;
-	int rc;
-
-	if (incident_number(req, &number, &rc) != 0)
-		return rc;
-	rc = command_approval_list(req->app, number, &out, &err);
-	return reply_result(req, rc, 200, out, &err);
+	return reply_incident_query(req, command_approval_list);
 }
 
 static int handle_assist(struct http_request *req)
