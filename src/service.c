@@ -1154,44 +1154,60 @@ int service_update_post(struct app *app, const char *actor, int64_t number,
 	return run_command(&uc.base, cmd_update_post, out);
 }
 
-int service_update_list(struct app *app, int64_t number, json_t **out, struct api_error *err)
+/* One row of an incident's list as its wire object (NULL when out of memory). */
+typedef json_t *(*incident_row_fn)(struct store_stmt *st, int64_t number);
+
+/* `{"<key>": [rows of `stmt` bound to the incident]}`, or 404 for an unknown incident:
+ * the shape of every per-incident list. */
+static int incident_rows_list(struct app *app, int64_t number, enum stmt stmt, const char *key,
+			      incident_row_fn row_json, json_t **out, struct api_error *err)
 {
 	struct store_conn *c = store_read_begin(app->store);
-	json_t *updates = json_array();
+	json_t *list = json_array();
 	struct store_stmt *st;
 	int64_t exists;
 	int rc;
 
-	if (updates == NULL || store_query_int(c, &exists, 0, STMT_INCIDENT_EXISTS, "i", number) != 0)
+	if (list == NULL || store_query_int(c, &exists, 0, STMT_INCIDENT_EXISTS, "i", number) != 0)
 		goto io;
 	if (!exists) {
 		store_read_end(app->store, c);
-		json_decref(updates);
+		json_decref(list);
 		return api_error_set(err, 404, "not_found", NULL, "no incident INC-%lld",
 				     (long long)number);
 	}
-	st = store_bind(c, STMT_UPDATE_LIST, "i", number);
+	st = store_bind(c, stmt, "i", number);
 	if (st == NULL)
 		goto io;
 	while ((rc = store_step(st)) == 1) {
-		json_t *u = update_json(store_col_int(st, 0), number, store_col_int(st, 1),
-					store_col_text(st, 2), store_col_text(st, 3),
-					store_col_text(st, 4), store_col_text(st, 5),
-					store_col_null(st, 6) ? NULL : store_col_text(st, 6),
-					store_col_null(st, 7) ? TIME_NONE : store_col_int(st, 7));
+		json_t *o = row_json(st, number);
 
-		if (u == NULL || json_array_append_new(updates, u) != 0)
+		if (o == NULL || json_array_append_new(list, o) != 0)
 			goto io;
 	}
 	if (rc < 0)
 		goto io;
 	store_read_end(app->store, c);
-	*out = json_pack("{s:o}", "updates", updates);
+	*out = json_pack("{s:o}", key, list);
 	return *out ? 0 : io_error(err);
 io:
 	store_read_end(app->store, c);
-	json_decref(updates);
+	json_decref(list);
 	return io_error(err);
+}
+
+static json_t *update_row_json(struct store_stmt *st, int64_t number)
+{
+	return update_json(store_col_int(st, 0), number, store_col_int(st, 1), store_col_text(st, 2),
+			   store_col_text(st, 3), store_col_text(st, 4), store_col_text(st, 5),
+			   store_col_null(st, 6) ? NULL : store_col_text(st, 6),
+			   store_col_null(st, 7) ? TIME_NONE : store_col_int(st, 7));
+}
+
+int service_update_list(struct app *app, int64_t number, json_t **out, struct api_error *err)
+{
+	return incident_rows_list(app, number, STMT_UPDATE_LIST, "updates", update_row_json, out,
+				  err);
 }
 
 /* ---- roles ---- */
@@ -1448,41 +1464,16 @@ int service_responder_patch(struct app *app, const char *actor, int64_t number, 
 	return run_command(&rc.base, cmd_responder_patch, out);
 }
 
+static json_t *responder_row_json(struct store_stmt *st, int64_t number)
+{
+	struct responder resp;
+
+	responder_read(st, &resp);
+	return responder_json(number, &resp);
+}
+
 int service_responder_list(struct app *app, int64_t number, json_t **out, struct api_error *err)
 {
-	struct store_conn *c = store_read_begin(app->store);
-	json_t *list = json_array();
-	struct store_stmt *st;
-	int64_t exists;
-	int rc;
-
-	if (list == NULL || store_query_int(c, &exists, 0, STMT_INCIDENT_EXISTS, "i", number) != 0)
-		goto io;
-	if (!exists) {
-		store_read_end(app->store, c);
-		json_decref(list);
-		return api_error_set(err, 404, "not_found", NULL, "no incident INC-%lld",
-				     (long long)number);
-	}
-	st = store_bind(c, STMT_RESPONDER_LIST, "i", number);
-	if (st == NULL)
-		goto io;
-	while ((rc = store_step(st)) == 1) {
-		struct responder resp;
-		json_t *o;
-
-		responder_read(st, &resp);
-		o = responder_json(number, &resp);
-		if (o == NULL || json_array_append_new(list, o) != 0)
-			goto io;
-	}
-	if (rc < 0)
-		goto io;
-	store_read_end(app->store, c);
-	*out = json_pack("{s:o}", "responders", list);
-	return *out ? 0 : io_error(err);
-io:
-	store_read_end(app->store, c);
-	json_decref(list);
-	return io_error(err);
+	return incident_rows_list(app, number, STMT_RESPONDER_LIST, "responders",
+				  responder_row_json, out, err);
 }
