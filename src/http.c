@@ -193,6 +193,14 @@ static bool is_json_content_type(const char *ct)
 	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
+const char *access_role_name(enum access_role role)
+{
+	static const char *const names[] = {"undeclared", "public", "viewer", "responder", "mim",
+					     "admin"};
+
+	return (unsigned)role < sizeof(names) / sizeof(names[0]) ? names[role] : "undeclared";
+}
+
 static enum MHD_Result dispatch(struct http_server *srv, struct http_request *req,
 				struct request_state *rs)
 {
@@ -395,6 +403,13 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		return NULL;
 	}
 	srv->cfg = *cfg;
+	for (size_t i = 0; i < cfg->nroutes; i++) {
+		if (cfg->routes[i].role == ACCESS_UNDECLARED) {
+			snprintf(err, errlen, "route %s %s declares no role", cfg->routes[i].method,
+				 cfg->routes[i].pattern);
+			goto fail;
+		}
+	}
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(cfg->port);

@@ -49,12 +49,31 @@ struct http_request {
 
 typedef int (*http_handler)(struct http_request *req);
 
+/*
+ * The least role a route needs (API.md "Auth").  Roles are ordered: each may do what the
+ * ones before it may.  ACCESS_UNDECLARED is the zero value on purpose: a route added
+ * without a role is refused at start-up (http_server_start) and by the authorization
+ * matrix test, never silently open.
+ */
+enum access_role {
+	ACCESS_UNDECLARED = 0,
+	ACCESS_PUBLIC,    /* anyone, no sign-in (public page, health, signals with their own token) */
+	ACCESS_VIEWER,    /* reads everything internal */
+	ACCESS_RESPONDER, /* declares, posts timeline entries, CANs, tracks, hypotheses */
+	ACCESS_MIM,       /* every incident command */
+	ACCESS_ADMIN,     /* users, tokens, run cards, rotations, integrations, channels */
+};
+
 struct http_route {
 	const char *method;  /* "GET", "POST", … */
 	const char *pattern; /* "/api/v1/incidents/{id}" */
 	http_handler handler;
 	bool takes_json;     /* writes: body must be application/json */
+	enum access_role role; /* the least role it needs; never ACCESS_UNDECLARED */
 };
+
+/* "public", "viewer", … ; "undeclared" for ACCESS_UNDECLARED. */
+const char *access_role_name(enum access_role role);
 
 struct http_server_config {
 	const char *listen_addr; /* "127.0.0.1" */
