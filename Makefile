@@ -21,7 +21,7 @@ DOMAIN_SRCS := src/incident.c src/doctrine.c src/can.c src/tracks.c src/guardrai
 # store: the event log and projections behind store.h; shared core, then one file per backend
 STORE_SRCS  := src/store.c src/store_sqlite.c src/store_pg.c
 # service: commands = validate + one transaction + publish
-SVC_SRCS    := src/service.c src/sse.c src/worker.c
+SVC_SRCS    := src/service.c src/sse.c src/worker.c src/secret.c
 # the command doctrine's commands, views and guardrail sweep (issue 4)
 SVC_SRCS    += src/command.c
 # alert intake and run cards (issue 8): payload parsing and run cards (pure), their commands

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "parse.h"
 #include "public.h"
+#include "secret.h"
 #include "service.h"
 #include "sse.h"
 #include "store.h"
@@ -277,6 +278,10 @@ static int cmd_serve(int argc, char **argv)
 		goto done;
 	}
 	if (store_open(&app.store, &scfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "majorops serve: %s\n", err);
+		goto done;
+	}
+	if (secret_load(app.store, app.secret, err, sizeof(err)) != 0) {
 		fprintf(stderr, "majorops serve: %s\n", err);
 		goto done;
 	}

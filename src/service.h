@@ -33,6 +33,8 @@ struct app {
 	struct public_site *public_site;
 	/* Full timeline pages already served (service_timeline_page); NULL: no caching. */
 	struct timeline_cache *timeline_cache;
+	/* The server's key (secret.h), loaded at start; derive a key per purpose from it. */
+	unsigned char secret[32];
 };
 
 /* A small cache of complete timeline pages.  The timeline is append-only and a page with

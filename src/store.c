@@ -798,6 +798,12 @@ static const struct copy_table {
 	 (const char *const[]){"incident", "state", "version", "sections", "published", "created_at",
 			       "updated_at", "updated_by", "published_at", NULL},
 	 STMT_COPY_AFTER_ACTIONS_SELECT, STMT_COPY_AFTER_ACTIONS_INSERT},
+	/* ---- issue 7: accounts, sessions, tokens, audit (auth.h) ---- */
+	{"settings", "tt", (const char *const[]){"key", "value", NULL}, STMT_COPY_SETTINGS_SELECT,
+	 STMT_COPY_SETTINGS_INSERT},
+	/* ---- issue 9: on-call teams, rotations, pages (oncall.h) ---- */
+	/* ---- issue 9: notifications outbox, channels, subscribers (outbox.h) ---- */
+	/* ---- issue 10, second part: After Action additions ---- */
 };
 #define NCOPY_TABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
 

@@ -137,6 +137,18 @@ enum stmt {
 	STMT_COPY_AFTER_ACTIONS_SELECT, /* () → incident, state, version, sections, published, created_at, updated_at, updated_by, published_at */
 	STMT_COPY_AFTER_ACTIONS_INSERT,
 	/* end of issue 10 */
+	/* ---- issue 7: accounts, sessions, tokens, audit (auth.h) ---- */
+	STMT_SETTING_GET,           /* (key) → value */
+	STMT_SETTING_PUT_NEW,       /* (key, value): inserted only when the key is absent */
+	STMT_COPY_SETTINGS_SELECT,  /* () → key, value */
+	STMT_COPY_SETTINGS_INSERT,
+	/* ---- end of issue 7 ---- */
+	/* ---- issue 9: on-call teams, rotations, pages (oncall.h) ---- */
+	/* ---- end of issue 9 on-call ---- */
+	/* ---- issue 9: notifications outbox, channels, subscribers (outbox.h) ---- */
+	/* ---- end of issue 9 notifications ---- */
+	/* ---- issue 10, second part: After Action additions ---- */
+	/* ---- end of issue 10, second part ---- */
 	STMT__MAX
 };
 

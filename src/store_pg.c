@@ -203,6 +203,12 @@ static const char *const migrations[] = {
 	"  updated_at BIGINT NOT NULL,"
 	"  updated_by TEXT NOT NULL,"
 	"  published_at BIGINT);",
+	/* ---- migration for issue 7: accounts, sessions, tokens, audit (auth.h) goes here ---- */
+	/* 6: settings, the server's own values (its secret: secret.h) */
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* ---- migration for issue 9: on-call teams, rotations, pages (oncall.h) goes here ---- */
+	/* ---- migration for issue 9: notifications outbox, channels, subscribers (outbox.h) goes here ---- */
+	/* ---- migration for issue 10, second part: After Action additions goes here ---- */
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -503,6 +509,22 @@ static const char *const pg_stmts[STMT__MAX] = {
 	"INSERT INTO after_actions (incident, state, version, sections, published, created_at, "
 	"updated_at, updated_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
 	/* ---- end of issue 10 ---- */
+	/* ---- issue 7: accounts, sessions, tokens, audit (auth.h) ---- */
+	/* STMT_SETTING_GET */
+	"SELECT value FROM settings WHERE key = $1",
+	/* STMT_SETTING_PUT_NEW */
+	"INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+	/* STMT_COPY_SETTINGS_SELECT */
+	"SELECT key, value FROM settings ORDER BY key",
+	/* STMT_COPY_SETTINGS_INSERT */
+	"INSERT INTO settings (key, value) VALUES ($1, $2)",
+	/* ---- end of issue 7 ---- */
+	/* ---- issue 9: on-call teams, rotations, pages (oncall.h) ---- */
+	/* ---- end of issue 9 on-call ---- */
+	/* ---- issue 9: notifications outbox, channels, subscribers (outbox.h) ---- */
+	/* ---- end of issue 9 notifications ---- */
+	/* ---- issue 10, second part: After Action additions ---- */
+	/* ---- end of issue 10, second part ---- */
 };
 
 /* After rows were copied in with their ids: the identity sequences continue past them. */
