@@ -1640,6 +1640,12 @@ const struct http_route api_routes[] = {
 	{"GET", "/new", web_handle_shell, false, ACCESS_VIEWER},
 	{"GET", "/admin", web_handle_shell, false, ACCESS_VIEWER},
 	{"GET", "/admin/incidents/{id}", web_handle_shell, false, ACCESS_VIEWER},
+	{"GET", "/admin/incidents/{id}/after-action", web_handle_shell, false, ACCESS_VIEWER},
+	{"GET", "/admin/kpis", web_handle_shell, false, ACCESS_VIEWER},
+	{"GET", "/admin/runcards", web_handle_shell, false, ACCESS_VIEWER},
+	{"GET", "/admin/users", web_handle_shell, false, ACCESS_VIEWER},
+	{"GET", "/admin/oncall", web_handle_shell, false, ACCESS_VIEWER},
+	{"GET", "/admin/notifications", web_handle_shell, false, ACCESS_VIEWER},
 	{"GET", "/exec", web_handle_shell, false, ACCESS_VIEWER},
 	/* the public status page (public.h): no authentication, public content only */
 	{"GET", "/", public_handle_index, false, ACCESS_PUBLIC},

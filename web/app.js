@@ -13,6 +13,13 @@ const VIEWS = {
 	fireground: () => import('./views/fireground.js'),
 	admin: () => import('./views/admin.js'),
 	exec: () => import('./views/exec.js'),
+	// administration pages, one module each
+	afteraction: () => import('./views/afteraction.js'),
+	kpis: () => import('./views/kpis.js'),
+	runcards: () => import('./views/runcards.js'),
+	users: () => import('./views/users.js'),
+	oncall: () => import('./views/oncall.js'),
+	notifications: () => import('./views/notifications.js'),
 };
 
 const SHORTCUTS = [
@@ -29,6 +36,10 @@ const SHORTCUTS = [
 ];
 
 function route(path) {
+	const aa = /^\/admin\/incidents\/([^/]+)\/after-action\/?$/.exec(path);
+	if (aa) return {name: 'afteraction', id: decodeURIComponent(aa[1]).toUpperCase()};
+	const page = /^\/admin\/(kpis|runcards|users|oncall|notifications)\/?$/.exec(path);
+	if (page) return {name: page[1]};
 	const m = /^\/admin\/incidents\/([^/]+)\/?$/.exec(path);
 	if (m) return {name: 'fireground', id: decodeURIComponent(m[1]).toUpperCase()};
 	if (/^\/new\/?$/.test(path)) return {name: 'new'};
