@@ -3,6 +3,11 @@ CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libsodium libpq
 # libcurl: the optional LLM rewriter of drafts (src/llm.c)
 PKGS    += libcurl
+# libcrypto (OpenSSL 3): RSA and ECDSA signatures of single sign-on ID tokens (src/jwt.c);
+# libsodium, which does the rest of our cryptography, has no RSA
+PKGS    += libcrypto
+# libcmark: the After Action's Markdown rendered to HTML (src/afteraction.c)
+PKGS    += libcmark
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -33,16 +38,32 @@ SVC_SRCS    += src/components.c
 # (pure), their commands, their handlers
 DOMAIN_SRCS += src/afteraction.c
 SVC_SRCS    += src/actions.c
+# on-call and paging (issue 9): time zones and rotation arithmetic (pure), teams and
+# rotations, pages and their escalation (handlers: oncall_api.c under http)
+DOMAIN_SRCS += src/tz.c src/oncall.c
+SVC_SRCS    += src/teams.c src/pages.c
+# notifications (issue 9): message formatting per channel kind (pure), the outbox with its
+# channels and subscribers, the libcurl sender, their handlers
+DOMAIN_SRCS += src/notify.c
+SVC_SRCS    += src/outbox.c src/deliver.c
 # public: what the public may see (statuspage, pure) and its routes and cache (public)
 PUBLIC_SRCS := src/statuspage.c src/public.c
 # http: server, routes, handlers
 HTTP_SRCS   := src/http.c src/api.c
+# accounts, sessions, tokens, audit and the per-request check (issue 7): the module, its
+# handlers and pages, its command-line verbs
+SVC_SRCS    += src/auth.c
+HTTP_SRCS   += src/auth_api.c src/auth_cli.c
 HTTP_SRCS   += src/afteraction_api.c
+HTTP_SRCS   += src/oncall_api.c
+HTTP_SRCS   += src/outbox_api.c
 # web: the browser UI under web/, embedded by tools/embed.c into build/web_assets.c
 WEB_SRCS    := src/web.c
 LIB_SRCS    := $(CORE_SRCS) $(DOMAIN_SRCS) $(STORE_SRCS) $(SVC_SRCS) $(HTTP_SRCS) $(WEB_SRCS) $(PUBLIC_SRCS)
 # integrations: the optional OpenAI-compatible rewriter of drafts (llm.h)
 INTEG_SRCS  := src/llm.c
+# single sign-on with OpenID Connect (issue 7, oidc.h): ID token checks (pure), the flow
+INTEG_SRCS  += src/jwt.c src/oidc.c
 LIB_SRCS    += $(INTEG_SRCS)
 MAIN_SRCS   := src/main.c
 UNIT_SRCS   := $(wildcard tests/unit/*.c) tests/fuzz/targets.c

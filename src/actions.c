@@ -433,17 +433,76 @@ static bool shares_system(const json_t *a, const json_t *b, json_t *shared)
 	return json_array_size(shared) > 0;
 }
 
-/* Recurrence: the newest incidents that share an affected system with `inc`. */
-static int load_related(struct store_conn *c, const json_t *inc, int64_t number, json_t *related)
+/* The incidents (other than `number`) whose reviews carry one of `tags`:
+ * {"<number>": [shared tags]} from the newest RELATED_SCAN tagged reviews. */
+static int load_tagged(struct store_conn *c, int64_t number, const json_t *tags, json_t *out)
 {
-	const json_t *mine = json_object_get(inc, "affectedSystems");
 	struct store_stmt *st;
 	int rc;
 
-	if (json_array_size(mine) == 0)
+	if (json_array_size(tags) == 0)
 		return 0;
+	st = store_bind(c, STMT_AFTER_ACTION_TAGGED, "ii", number, (int64_t)RELATED_SCAN);
+	if (st == NULL)
+		return -1;
+	while ((rc = store_step(st)) == 1) {
+		json_t *edits = json_loads(store_col_text(st, 1), 0, NULL), *shared = json_array();
+		const json_t *theirs = json_object_get(edits, "rootCauseTags");
+		char key[32];
+
+		if (shared == NULL) {
+			json_decref(edits);
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < json_array_size(tags); i++)
+			for (size_t j = 0; j < json_array_size(theirs); j++)
+				if (json_string_value(json_array_get(theirs, j)) &&
+				    strcmp(json_string_value(json_array_get(tags, i)) ?: "",
+					   json_string_value(json_array_get(theirs, j))) == 0) {
+					json_array_append(shared, json_array_get(tags, i));
+					break;
+				}
+		snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
+		json_decref(edits);
+		if (json_array_size(shared) == 0) {
+			json_decref(shared);
+			continue;
+		}
+		if (json_object_set_new(out, key, shared) != 0) {
+			rc = -1;
+			break;
+		}
+	}
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Recurrence: the newest incidents that share an affected system with `inc`, or a
+ * root-cause tag with its review (`tags`). */
+static int load_related(struct store_conn *c, const json_t *inc, int64_t number,
+			const json_t *tags, json_t *related)
+{
+	const json_t *mine = json_object_get(inc, "affectedSystems");
+	json_t *tagged = json_object();
+	struct store_stmt *st;
+	int rc;
+
+	/* Tagged reviews first: one statement at a time on a connection. */
+	if (tagged == NULL || load_tagged(c, number, tags, tagged) != 0) {
+		json_decref(tagged);
+		return -1;
+	}
+	if (json_array_size(mine) == 0 && json_object_size(tagged) == 0) {
+		json_decref(tagged);
+		return 0;
+	}
 	st = store_bind(c, STMT_INCIDENT_LIST, "itii", (int64_t)2, (const char *)NULL, (int64_t)INT64_MAX,
 			(int64_t)RELATED_SCAN);
+	if (st == NULL) {
+		json_decref(tagged);
+		return -1;
+	}
 	if (st == NULL)
 		return -1;
 	while ((rc = store_step(st)) == 1 && json_array_size(related) < AFTERACTION_RELATED_MAX) {
@@ -459,15 +518,25 @@ static int load_related(struct store_conn *c, const json_t *inc, int64_t number,
 			rc = -1;
 			break;
 		}
-		if (!shares_system(mine, json_object_get(doc, "affectedSystems"), shared)) {
-			json_decref(doc);
-			json_decref(shared);
-			continue;
+		{
+			char key[32];
+			json_t *tags_shared;
+
+			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
+			tags_shared = json_object_get(tagged, key);
+			if (!shares_system(mine, json_object_get(doc, "affectedSystems"), shared) &&
+			    tags_shared == NULL) {
+				json_decref(doc);
+				json_decref(shared);
+				continue;
+			}
+			o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:o, s:o}", "id", json_object_get(doc, "id"),
+				      "title", json_object_get(doc, "title"), "status",
+				      json_object_get(doc, "status"), "drill",
+				      json_object_get(doc, "drill") ?: json_false(), "openedAt",
+				      json_object_get(doc, "openedAt"), "systems", shared, "tags",
+				      tags_shared ? json_incref(tags_shared) : json_array());
 		}
-		o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(doc, "id"), "title",
-			      json_object_get(doc, "title"), "status", json_object_get(doc, "status"),
-			      "drill", json_object_get(doc, "drill") ?: json_false(), "openedAt",
-			      json_object_get(doc, "openedAt"), "systems", shared);
 		json_decref(doc);
 		if (o == NULL || json_array_append_new(related, o) != 0) {
 			rc = -1;
@@ -475,6 +544,7 @@ static int load_related(struct store_conn *c, const json_t *inc, int64_t number,
 		}
 	}
 	store_reset(st);
+	json_decref(tagged);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -493,6 +563,7 @@ static json_t *record_load(struct store_conn *c, const struct incident *inc,
 	    action_rows(c, NULL, inc->number, TIME_NONE, ACTION_LIST_MAX, now,
 			json_object_get(record, "actions")) != 0 ||
 	    load_related(c, json_object_get(record, "incident"), inc->number,
+			 json_object_get(row->edits, "rootCauseTags"),
 			 json_object_get(record, "related")) != 0) {
 		json_decref(record);
 		return NULL;
@@ -600,6 +671,13 @@ static int apply_edits(struct store_conn *c, struct review_cmd *rc_, struct revi
 				return io_error(rc_->base.err);
 		}
 	}
+	/* Root-cause tags live with the edits: they are people's judgement, not the record's. */
+	if (edit->has_tags) {
+		if (json_is_null(edit->tags) || json_array_size(edit->tags) == 0)
+			json_object_del(row->edits, "rootCauseTags");
+		else if (json_object_set(row->edits, "rootCauseTags", edit->tags) != 0)
+			return io_error(rc_->base.err);
+	}
 	return 0;
 }
 
@@ -623,6 +701,13 @@ static int cmd_review_patch(struct store_conn *c, void *arg)
 		goto done;
 	if (review_row_load(c, cmd->number, &row) != 0) {
 		io_error(cmd->err);
+		goto done;
+	}
+	if (edit->if_match >= 0 && edit->if_match != row.version) {
+		api_error_set(cmd->err, 409, "version_conflict", NULL,
+			      "the After Action of INC-%lld is at version %lld, not %lld: someone else "
+			      "changed it; reload and retry",
+			      (long long)cmd->number, (long long)row.version, (long long)edit->if_match);
 		goto done;
 	}
 	from = row.state;
@@ -687,11 +772,20 @@ static int cmd_review_patch(struct store_conn *c, void *arg)
 		r.payload = entry_payload;
 	}
 	r.extra = payload;
-	if (record_change(c, cmd, &inc, &r) != 0) {
-		io_error(cmd->err);
-		goto done;
+	if (to == AFTERACTION_PUBLISHED && from != AFTERACTION_PUBLISHED) {
+		/* The incident's version moves, so the public site re-reads it with its
+		 * postmortem (public.h caches by version). */
+		r.without_state = false;
+		if (commit_incident(c, cmd, &inc, &r, false) != 0)
+			goto done;
+		json_decref(cmd->result);
+	} else {
+		if (record_change(c, cmd, &inc, &r) != 0) {
+			io_error(cmd->err);
+			goto done;
+		}
+		json_decref(r.entry_out);
 	}
-	json_decref(r.entry_out);
 	cmd->result = doc;
 	doc = NULL;
 	rc = 0;
@@ -714,6 +808,101 @@ int actions_review_patch(struct app *app, const char *actor, int64_t number,
 		.edit = edit};
 
 	return run_command(&rc_.base, cmd_review_patch, out);
+}
+
+int actions_on_systems(struct app *app, int64_t number, json_t **out, struct api_error *err)
+{
+	struct store_conn *c = store_read_begin(app->store);
+	json_t *all = json_array(), *list = json_array(), *mine = NULL, *systems = json_object();
+	struct incident inc;
+	const json_t *item;
+	int64_t now = app_now(app);
+	size_t i;
+	int rc = -1;
+
+	incident_init(&inc);
+	if (load_incident(c, number, &inc, err) != 0)
+		goto done;
+	mine = incident_to_json(&inc);
+	if (all == NULL || list == NULL || mine == NULL || systems == NULL ||
+	    action_rows(c, NULL, 0, TIME_NONE, ACTION_LIST_MAX, now, all) != 0) {
+		io_error(err);
+		goto done;
+	}
+	json_array_foreach(all, i, item) {
+		const char *state = json_string_value(json_object_get(item, "state"));
+		const char *other = json_string_value(json_object_get(item, "incident"));
+		json_t *theirs, *shared, *o;
+		int64_t n;
+
+		if (state == NULL || other == NULL || strcmp(state, "done") == 0 ||
+		    strcmp(state, "wont_do") == 0 || parse_incident_id(other, &n) != 0 || n == number)
+			continue;
+		/* The other incident's systems, read once per incident. */
+		theirs = json_object_get(systems, other);
+		if (theirs == NULL) {
+			struct store_stmt *st = store_bind(c, STMT_INCIDENT_GET, "i", n);
+			json_t *parsed = NULL;
+			int step = st ? store_step(st) : -1;
+
+			if (step == 1)
+				parsed = json_loads(store_col_text(st, 0), 0, NULL);
+			if (st)
+				store_reset(st);
+			if (step < 0) {
+				json_decref(parsed);
+				io_error(err);
+				goto done;
+			}
+			theirs = json_incref(json_object_get(parsed, "affectedSystems"));
+			json_decref(parsed);
+			if (theirs == NULL)
+				theirs = json_array();
+			if (theirs == NULL || json_object_set_new(systems, other, theirs) != 0) {
+				io_error(err);
+				goto done;
+			}
+		}
+		shared = json_array();
+		if (shared == NULL) {
+			io_error(err);
+			goto done;
+		}
+		if (!shares_system(json_object_get(mine, "affectedSystems"), theirs, shared)) {
+			json_decref(shared);
+			continue;
+		}
+		o = json_deep_copy(item);
+		if (o == NULL || json_object_set_new(o, "systems", shared) != 0 ||
+		    json_array_append_new(list, o) != 0) {
+			io_error(err);
+			goto done;
+		}
+	}
+	*out = json_pack("{s:O}", "actions", list);
+	rc = *out ? 0 : io_error(err);
+done:
+	store_read_end(app->store, c);
+	incident_free(&inc);
+	json_decref(mine);
+	json_decref(all);
+	json_decref(list);
+	json_decref(systems);
+	return rc;
+}
+
+int actions_public_postmortem(struct app *app, int64_t number, json_t **out)
+{
+	struct store_conn *c = store_read_begin(app->store);
+	struct review_row row;
+	int rc = review_row_load(c, number, &row);
+
+	store_read_end(app->store, c);
+	*out = NULL;
+	if (rc == 0 && row.published)
+		*out = afteraction_public_part(row.published);
+	review_row_free(&row);
+	return rc;
 }
 
 /* ---- the whole record ---- */
@@ -860,10 +1049,14 @@ int actions_kpis(struct app *app, int64_t from, int64_t to, json_t **out, struct
 	rc = -1;
 	json_array_foreach(items, i, item) {
 		int64_t number = json_integer_value(json_object_get(item, "number")), first = 0;
-		json_t *actions, *pages;
+		json_t *actions, *pages, *updates;
 
 		if (json_is_true(json_object_get(json_object_get(item, "incident"), "drill")))
 			continue;
+		updates = json_array();
+		if (updates == NULL || json_object_set_new(item, "updates", updates) != 0 ||
+		    load_updates(c, number, updates) != 0)
+			goto done;
 		actions = json_array();
 		if (actions == NULL || json_object_set_new(item, "actions", actions) != 0)
 			goto done;

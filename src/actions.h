@@ -66,15 +66,30 @@ struct review_edit {
 	json_t *timeline;   /* array of entry ids, or null (back to the default filter) */
 	bool has_state;
 	enum afteraction_state state;
+	bool has_tags;
+	json_t *tags;       /* normalized root-cause tags (afteraction_tags_normalize), or null */
+	int64_t if_match;   /* the version the editor saw (If-Match), -1: not sent */
 };
 /* The document: generated (draft, review) or frozen (published), with state, version,
  * updatedAt, updatedBy, publishedAt. */
 int actions_review_get(struct app *app, int64_t number, json_t **out, struct api_error *err);
 /* 409 doctrine afterAction.published (frozen), afterAction.reviewFirst,
  * afterAction.notResolved; an entry cited that is not the incident's → 400 invalid_field
- * timeline. */
+ * timeline; an If-Match other than the document's version → 409 version_conflict.
+ * Publishing also saves the incident (version + 1, incident.updated with its state), so
+ * whatever caches the incident by version — the public site — reads the postmortem. */
 int actions_review_patch(struct app *app, const char *actor, int64_t number,
 			 const struct review_edit *edit, json_t **out, struct api_error *err);
+
+/* Recurrence on the fireground: the open or in-progress action items of OTHER incidents
+ * that share an affected system (case-insensitive) with incident `number`, by due date:
+ * {"actions": [item + "systems": the shared ones]}, from the first ACTION_LIST_MAX open
+ * items.  404 for an unknown incident. */
+int actions_on_systems(struct app *app, int64_t number, json_t **out, struct api_error *err);
+
+/* The public part of the incident's published After Action (afteraction_public_part), in
+ * `*out`, or NULL when none is published.  0, or -1 when the store failed. */
+int actions_public_postmortem(struct app *app, int64_t number, json_t **out);
 
 /* ---- the whole record ---- */
 

@@ -1,15 +1,19 @@
 /* The After Action review, its action items and the KPIs, pure (afteraction.h). */
 #include "afteraction.h"
 
+#include <cmark.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "doctrine.h"
 #include "json.h"
 #include "parse.h"
 
 #define MINUTE_MS_AA (60 * 1000)
+#define DAY_MS_AA ((int64_t)24 * 60 * 60 * 1000)
 
 /* ---- small JSON readers ---- */
 
@@ -744,7 +748,10 @@ json_t *afteraction_generate(const json_t *record, int64_t now)
 	    jset(doc, "delays", delays_json(&f)) != 0 || jset(doc, "phases", phases_json(&f, now)) != 0 ||
 	    jset(doc, "reopens", reopens_json(&f)) != 0 ||
 	    jset(doc, "actionItems", json_deep_copy(json_object_get(record, "actions") ?: json_array())) != 0 ||
-	    jset(doc, "related", json_deep_copy(json_object_get(record, "related") ?: json_array())) != 0)
+	    jset(doc, "related", json_deep_copy(json_object_get(record, "related") ?: json_array())) != 0 ||
+	    jset(doc, "rootCauseTags",
+		 json_is_array(json_object_get(f.edits, "rootCauseTags"))
+			 ? json_deep_copy(json_object_get(f.edits, "rootCauseTags")) : json_array()) != 0)
 		goto fail;
 	return doc;
 fail:
@@ -827,8 +834,15 @@ char *afteraction_markdown(const json_t *doc)
 		    md_cell(&b, jstr(e, "text")) != 0 || buf_append_str(&b, " |\n") != 0)
 			goto fail;
 	if (md_section(&b, doc, "impact", "Impact") != 0 ||
-	    md_section(&b, doc, "rootCause", "Root cause") != 0 ||
-	    md_section(&b, doc, "contributingFactors", "Contributing factors") != 0 ||
+	    md_section(&b, doc, "rootCause", "Root cause") != 0)
+		goto fail;
+	json_array_foreach(json_object_get(doc, "rootCauseTags"), i, e)
+		if (buf_append_str(&b, i ? ", `" : "\nRoot-cause tags: `") != 0 ||
+		    md_cell(&b, json_string_value(e)) != 0 || buf_append_char(&b, '`') != 0 ||
+		    (i + 1 == json_array_size(json_object_get(doc, "rootCauseTags")) &&
+		     buf_append_char(&b, '\n') != 0))
+			goto fail;
+	if (md_section(&b, doc, "contributingFactors", "Contributing factors") != 0 ||
 	    buf_append_str(&b, "\n## Detection and escalation\n\n| Clock | Time | Since start |\n"
 			       "|---|---|---|\n") != 0)
 		goto fail;
@@ -877,6 +891,153 @@ fail:
 	return NULL;
 }
 
+/* ---- HTML (the Markdown through cmark) ---- */
+
+/* Text for XML character data (the page's <title>). */
+static int xml_text(struct buf *b, const char *s);
+
+char *afteraction_html(const json_t *doc)
+{
+	char *md = afteraction_markdown(doc), *body = NULL;
+	struct buf b;
+
+	if (md == NULL)
+		return NULL;
+	/* CMARK_OPT_SAFE: raw HTML becomes a comment, unsafe link schemes an empty href. */
+	body = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_SAFE);
+	free(md);
+	if (body == NULL)
+		return NULL;
+	buf_init(&b, AFTERACTION_DOC_MAX + AFTERACTION_DOC_MAX / 2);
+	if (buf_append_str(&b, "<!DOCTYPE html>\n<html lang=\"en\" xmlns=\"http://www.w3.org/1999/xhtml\">\n"
+			       "<head><meta charset=\"utf-8\"/><title>After Action: ") != 0 ||
+	    xml_text(&b, jstr(doc, "incident") ?: "?") != 0 || buf_append_str(&b, " — ") != 0 ||
+	    xml_text(&b, jstr(doc, "title") ?: "") != 0 ||
+	    buf_append_str(&b, "</title></head>\n<body>\n") != 0 || buf_append_str(&b, body) != 0 ||
+	    buf_append_str(&b, "</body>\n</html>\n") != 0) {
+		free(body);
+		buf_free(&b);
+		return NULL;
+	}
+	free(body);
+	return buf_detach(&b);
+}
+
+/* ---- root-cause tags, review time, public part ---- */
+
+int afteraction_tags_normalize(const json_t *tags, json_t **out, char *why, size_t whylen)
+{
+	json_t *list;
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_array(tags)) {
+		snprintf(why, whylen, "rootCauseTags must be an array of short strings");
+		return -1;
+	}
+	list = json_array();
+	if (list == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	json_array_foreach(tags, i, v) {
+		const char *t = json_string_value(v), *start, *end;
+		char tag[AFTERACTION_TAG_MAX * 4 + 1];
+		size_t len, k;
+		bool dup = false;
+
+		if (t == NULL) {
+			snprintf(why, whylen, "rootCauseTags[%zu] must be a string", i);
+			goto fail;
+		}
+		for (start = t; *start == ' ' || *start == '\t'; start++)
+			;
+		end = start + strlen(start);
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		len = (size_t)(end - start);
+		if (len == 0 || len >= sizeof(tag)) {
+			snprintf(why, whylen, "rootCauseTags[%zu] must be 1 to %d characters", i,
+				 AFTERACTION_TAG_MAX);
+			goto fail;
+		}
+		for (k = 0; k < len; k++) {
+			unsigned char ch = (unsigned char)start[k];
+
+			/* Tags are words: no control characters, nor what would break the
+			 * Markdown (code span, table) they are written into. */
+			if (ch < 0x20 || ch == 0x7f || ch == '`' || ch == '|' || ch == '<' || ch == '>') {
+				snprintf(why, whylen, "rootCauseTags[%zu] has a character a tag cannot hold", i);
+				goto fail;
+			}
+			tag[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+		}
+		tag[len] = '\0';
+		if (!utf8_valid(tag) || utf8_length(tag) > AFTERACTION_TAG_MAX) {
+			snprintf(why, whylen, "rootCauseTags[%zu] must be 1 to %d characters", i,
+				 AFTERACTION_TAG_MAX);
+			goto fail;
+		}
+		for (k = 0; k < json_array_size(list); k++)
+			dup = dup || strcmp(json_string_value(json_array_get(list, k)), tag) == 0;
+		if (dup)
+			continue;
+		if (json_array_size(list) == AFTERACTION_TAGS_MAX) {
+			snprintf(why, whylen, "at most %d rootCauseTags", AFTERACTION_TAGS_MAX);
+			goto fail;
+		}
+		if (json_array_append_new(list, json_string(tag)) != 0) {
+			snprintf(why, whylen, "out of memory");
+			goto fail;
+		}
+	}
+	*out = list;
+	return 0;
+fail:
+	json_decref(list);
+	return -1;
+}
+
+bool afteraction_at_acceptable(int64_t after_action_at, int64_t resolved_at, int64_t now)
+{
+	int64_t from = resolved_at != TIME_NONE ? resolved_at : now;
+
+	return after_action_at != TIME_NONE && after_action_at >= from &&
+	       after_action_at - from <= AFTERACTION_AT_WITHIN_MS;
+}
+
+json_t *afteraction_public_part(const json_t *doc)
+{
+	static const char *const public_sections[][2] = {
+		{"summary", "Summary"}, {"impact", "Impact"}, {"rootCause", "Root cause"}};
+	const json_t *sections = json_object_get(doc, "sections");
+	json_t *out, *list;
+
+	if (strcmp(jstr(doc, "state") ?: "", "published") != 0 || jtime(doc, "publishedAt") == TIME_NONE)
+		return NULL;
+	list = json_array();
+	out = json_pack("{s:o, s:o}", "publishedAt", json_time_or_null(jtime(doc, "publishedAt")),
+			"sections", list);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(public_sections) / sizeof(public_sections[0]); i++) {
+		const json_t *sec = json_object_get(sections, public_sections[i][0]);
+		const char *text = jstr(sec, "text");
+		json_t *o;
+
+		/* Only what a person wrote: generated text quotes internal records. */
+		if (!json_is_true(json_object_get(sec, "edited")) || text == NULL || str_blank(text))
+			continue;
+		o = json_pack("{s:s, s:s, s:s}", "name", public_sections[i][0], "heading",
+			      public_sections[i][1], "text", text);
+		if (o == NULL || json_array_append_new(list, o) != 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 /* ---- SVG charts (drawn here: no chart library, no third-party request) ---- */
 
 #define SVG_WIDTH 760
@@ -899,6 +1060,11 @@ static int svg_text(struct buf *b, const char *s)
 			return -1;
 	}
 	return 0;
+}
+
+static int xml_text(struct buf *b, const char *s)
+{
+	return svg_text(b, s);
 }
 
 static int svg_open(struct buf *b, int rows, const char *title)
@@ -1186,13 +1352,125 @@ static int cmp_system(const void *a, const void *b)
 	return strcmp(jstr(x, "system") ?: "", jstr(y, "system") ?: "");
 }
 
+/* Cadence adherence of one incident into n (intervals) and ok (within target) per
+ * audience (afteraction.h). */
+static void cadence_count(const json_t *item, const json_t *inc, int64_t resolved,
+			  int64_t n[AUDIENCE__MAX], int64_t ok[AUDIENCE__MAX])
+{
+	enum severity sev;
+
+	if (severity_parse(jstr(inc, "severity"), &sev) != 0)
+		return;
+	for (int a = 0; a < AUDIENCE__MAX; a++) {
+		int64_t target = doctrine_default_cadence((enum audience)a, sev), prev = TIME_NONE;
+		const json_t *u;
+		size_t i;
+
+		if (target <= 0)
+			continue;
+		json_array_foreach(json_object_get(item, "updates"), i, u) {
+			int64_t at = jtime(u, "at");
+
+			if (at == TIME_NONE || strcmp(jstr(u, "audience") ?: "", audience_name((enum audience)a)) != 0)
+				continue;
+			/* After resolution no cadence is owed. */
+			if (resolved != TIME_NONE && at > resolved)
+				continue;
+			if (prev != TIME_NONE) {
+				n[a]++;
+				ok[a] += at - prev <= target;
+			}
+			prev = at;
+		}
+		if (prev != TIME_NONE && resolved != TIME_NONE && resolved > prev) {
+			n[a]++;
+			ok[a] += resolved - prev <= target;
+		}
+	}
+}
+
+static json_t *cadence_json(const int64_t n[AUDIENCE__MAX], const int64_t ok[AUDIENCE__MAX])
+{
+	json_t *out = json_array();
+
+	for (int a = 0; out && a < AUDIENCE__MAX; a++) {
+		json_t *o = json_pack("{s:s, s:I, s:I, s:o}", "audience", audience_name((enum audience)a),
+				      "intervals", (json_int_t)n[a], "withinTarget", (json_int_t)ok[a],
+				      "ratio", n[a] ? json_real((double)ok[a] / (double)n[a]) : json_null());
+
+		if (o == NULL || json_array_append_new(out, o) != 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* The ISO week (Monday 00:00 UTC) of `ms` as "YYYY-MM-DD". */
+static void week_of(int64_t ms, char out[TIME_ISO_MAX])
+{
+	int64_t day = ms >= 0 ? ms / DAY_MS_AA : -((-ms + DAY_MS_AA - 1) / DAY_MS_AA);
+	/* 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays. */
+	int64_t monday = day - (((day + 3) % 7) + 7) % 7;
+
+	time_to_iso(monday * DAY_MS_AA, out);
+	out[10] = '\0';
+}
+
+/* {week: {system: n}} → [{week, incidents, systems: [{system, incidents}]}] by week. */
+static json_t *weeks_json(json_t *weeks)
+{
+	json_t *out = json_array(), *systems;
+	const char **names = calloc(json_object_size(weeks) + 1, sizeof(*names));
+	const char *key;
+	size_t n = 0;
+
+	if (out == NULL || names == NULL)
+		goto fail;
+	json_object_foreach(weeks, key, systems)
+		names[n++] = key;
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		json_t *week = json_object_get(weeks, names[i]), *list = json_array(), *o, *v;
+		json_t **sorted = calloc(json_object_size(week) + 1, sizeof(json_t *)); /* NOLINT(bugprone-sizeof-expression) */
+		size_t k = 0;
+		const char *sys;
+
+		o = json_pack("{s:s, s:I, s:o}", "week", names[i], "incidents",
+			      (json_int_t)jint(week, ""), "systems", list);
+		if (o == NULL || sorted == NULL || json_array_append_new(out, o) != 0) {
+			free(sorted);
+			goto fail;
+		}
+		json_object_foreach(week, sys, v) {
+			if (*sys == '\0')
+				continue;
+			sorted[k] = json_pack("{s:s, s:O}", "system", sys, "incidents", v);
+			if (sorted[k] == NULL)
+				break;
+			k++;
+		}
+		qsort(sorted, k, sizeof(json_t *), cmp_system); /* NOLINT(bugprone-sizeof-expression) */
+		for (size_t j = 0; j < k; j++)
+			json_array_append_new(list, sorted[j]);
+		free(sorted);
+	}
+	free(names);
+	return out;
+fail:
+	free(names);
+	json_decref(out);
+	return NULL;
+}
+
 json_t *kpi_compute(const json_t *items, int64_t from, int64_t to, int64_t now)
 {
 	struct series open = {0}, can = {0}, milestone = {0}, mttr = {0}, phase[KPI_PHASES + 1];
 	int64_t nincidents = 0, ndrills = 0, nresolved = 0, nreopened = 0;
 	int64_t acount[ACTION_STATE__MAX] = {0}, overdue = 0, on_time = 0, late = 0;
 	json_t *out = NULL, *systems = json_object(), *system_list = NULL, *phases = NULL;
-	json_t *teams = json_object(), *mtta = NULL;
+	json_t *teams = json_object(), *mtta = NULL, *weeks = json_object();
+	int64_t cad_n[AUDIENCE__MAX] = {0}, cad_ok[AUDIENCE__MAX] = {0};
 	json_t **sorted = NULL;
 	const json_t *item, *a;
 	const char *key;
@@ -1200,7 +1478,8 @@ json_t *kpi_compute(const json_t *items, int64_t from, int64_t to, int64_t now)
 	size_t i, j;
 
 	memset(phase, 0, sizeof(phase));
-	if (systems == NULL || teams == NULL || series_init(&open, json_array_size(items)) != 0 ||
+	if (systems == NULL || teams == NULL || weeks == NULL ||
+	    series_init(&open, json_array_size(items)) != 0 ||
 	    series_init(&can, json_array_size(items)) != 0 ||
 	    series_init(&milestone, json_array_size(items)) != 0 ||
 	    series_init(&mttr, json_array_size(items)) != 0)
@@ -1252,6 +1531,26 @@ json_t *kpi_compute(const json_t *items, int64_t from, int64_t to, int64_t now)
 		json_array_foreach(json_object_get(inc, "affectedSystems"), j, s)
 			if (json_string_value(s) && system_count(systems, json_string_value(s)) != 0)
 				goto fail;
+		cadence_count(item, inc, resolved, cad_n, cad_ok);
+		if (opened != TIME_NONE) {
+			char week[TIME_ISO_MAX];
+			json_t *w;
+
+			week_of(opened, week);
+			w = json_object_get(weeks, week);
+			if (w == NULL) {
+				w = json_object();
+				if (w == NULL || json_object_set_new(weeks, week, w) != 0)
+					goto fail;
+			}
+			/* "" counts the week's incidents; the rest count per system. */
+			if (system_count(w, "") != 0)
+				goto fail;
+			json_array_foreach(json_object_get(inc, "affectedSystems"), j, s)
+				if (json_string_value(s) && *json_string_value(s) &&
+				    system_count(w, json_string_value(s)) != 0)
+					goto fail;
+		}
 		json_array_foreach(json_object_get(item, "actions"), j, a) {
 			enum action_state st;
 
@@ -1329,6 +1628,9 @@ json_t *kpi_compute(const json_t *items, int64_t from, int64_t to, int64_t now)
 			   "closedLate", (json_int_t)late, "wontDo",
 			   (json_int_t)acount[ACTION_WONT_DO])) != 0)
 		goto fail;
+	if (jset(out, "cadenceAdherence", cadence_json(cad_n, cad_ok)) != 0 ||
+	    jset(out, "systemsByWeek", weeks_json(weeks)) != 0)
+		goto fail;
 	goto done;
 fail:
 	json_decref(out);
@@ -1342,6 +1644,7 @@ done:
 	json_decref(system_list);
 	json_decref(systems);
 	json_decref(teams);
+	json_decref(weeks);
 	json_decref(mtta);
 	free(open.v);
 	free(can.v);
@@ -1398,6 +1701,146 @@ char *kpi_svg(const json_t *kpis)
 	return buf_detach(&b);
 fail:
 	buf_free(&b);
+	return NULL;
+}
+
+
+/* A chart of counts: one row per (label, value) with the value written beside it. */
+static char *count_chart(const char *title, const char *const *labels, const double *values,
+			 const char *const *texts, size_t n, double max, const char *color)
+{
+	struct buf b;
+
+	if (max <= 0)
+		max = 1;
+	buf_init(&b, AFTERACTION_DOC_MAX);
+	if (svg_open(&b, (int)n, title) != 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (svg_row(&b, (int)i, labels[i], 0, values[i] / max, texts[i], color) != 0)
+			goto fail;
+	if (buf_append_str(&b, "</svg>\n") != 0)
+		goto fail;
+	return buf_detach(&b);
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+#define KPI_CHART_ROWS 26 /* rows of a systems or weeks chart: the most recent / largest */
+
+static double num_of(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+char *kpi_chart_svg(const json_t *kpis, const char *chart)
+{
+	const char *labels[KPI_CHART_ROWS];
+	char texts_buf[KPI_CHART_ROWS][64], labels_buf[KPI_CHART_ROWS][80];
+	const char *texts[KPI_CHART_ROWS];
+	double values[KPI_CHART_ROWS], max = 0;
+	const json_t *list, *v;
+	size_t n = 0, i, first = 0;
+
+	if (chart == NULL || *chart == '\0' || strcmp(chart, "durations") == 0)
+		return kpi_svg(kpis);
+	for (i = 0; i < KPI_CHART_ROWS; i++) {
+		labels[i] = labels_buf[i];
+		texts[i] = texts_buf[i];
+	}
+	if (strcmp(chart, "cadence") == 0) {
+		json_array_foreach(json_object_get(kpis, "cadenceAdherence"), i, v) {
+			const json_t *ratio = json_object_get(v, "ratio");
+
+			if (n == KPI_CHART_ROWS)
+				break;
+			snprintf(labels_buf[n], sizeof(labels_buf[n]), "%s updates", jstr(v, "audience") ?: "?");
+			values[n] = json_is_number(ratio) ? json_number_value(ratio) : 0;
+			if (json_is_number(ratio))
+				snprintf(texts_buf[n], sizeof(texts_buf[n]), "%.0f%% (%lld/%lld)",
+					 json_number_value(ratio) * 100.0, (long long)jint(v, "withinTarget"),
+					 (long long)jint(v, "intervals"));
+			else
+				str_copy(texts_buf[n], "— (0 intervals)", sizeof(texts_buf[n]));
+			n++;
+		}
+		return count_chart("Cadence adherence, drills excluded", labels, values, texts, n, 1.0,
+				   "#16a34a");
+	}
+	if (strcmp(chart, "actions") == 0) {
+		static const char *const rows[][2] = {
+			{"open", "Open"}, {"inProgress", "In progress"}, {"overdue", "Overdue"},
+			{"closedOnTime", "Done on time"}, {"closedLate", "Done late"}, {"wontDo", "Won't do"}};
+		const json_t *ai = json_object_get(kpis, "actionItems");
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			values[n] = (double)jint(ai, rows[i][0]);
+			str_copy(labels_buf[n], rows[i][1], sizeof(labels_buf[n]));
+			snprintf(texts_buf[n], sizeof(texts_buf[n]), "%lld", (long long)jint(ai, rows[i][0]));
+			if (values[n] > max)
+				max = values[n];
+			n++;
+		}
+		return count_chart("Action items, drills excluded", labels, values, texts, n, max, "#7c3aed");
+	}
+	if (strcmp(chart, "incidents") == 0) {
+		static const char *const rows[][2] = {
+			{"incidents", "Incidents"}, {"resolved", "Resolved"}, {"reopened", "Reopened"}};
+
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			values[n] = (double)jint(kpis, rows[i][0]);
+			str_copy(labels_buf[n], rows[i][1], sizeof(labels_buf[n]));
+			if (strcmp(rows[i][0], "reopened") == 0)
+				snprintf(texts_buf[n], sizeof(texts_buf[n]), "%lld (%.0f%%)",
+					 (long long)jint(kpis, "reopened"), num_of(kpis, "reopenRate") * 100.0);
+			else
+				snprintf(texts_buf[n], sizeof(texts_buf[n]), "%lld", (long long)jint(kpis, rows[i][0]));
+			if (values[n] > max)
+				max = values[n];
+			n++;
+		}
+		return count_chart("Incidents and reopens, drills excluded", labels, values, texts, n, max,
+				   "#dc2626");
+	}
+	if (strcmp(chart, "mtta") == 0) {
+		json_array_foreach(json_object_get(kpis, "mttaByTeam"), i, v) {
+			const json_t *mean = json_object_get(v, "meanSeconds");
+			char dur[48];
+
+			if (n == KPI_CHART_ROWS)
+				break;
+			str_copy(labels_buf[n], jstr(v, "team") ?: "?", sizeof(labels_buf[n]));
+			values[n] = json_is_number(mean) ? json_number_value(mean) : 0;
+			afteraction_duration_text((int64_t)(values[n] * 1000.0), dur, sizeof(dur));
+			snprintf(texts_buf[n], sizeof(texts_buf[n]), "%s (n=%lld)", dur, (long long)jint(v, "count"));
+			if (values[n] > max)
+				max = values[n];
+			n++;
+		}
+		return count_chart("MTTA per team (page to acknowledgement), drills excluded", labels, values,
+				   texts, n, max, "#d97706");
+	}
+	if (strcmp(chart, "systems") == 0 || strcmp(chart, "weeks") == 0) {
+		bool weeks = strcmp(chart, "weeks") == 0;
+
+		list = json_object_get(kpis, weeks ? "systemsByWeek" : "systems");
+		/* Weeks: the latest ones; systems: the most affected (the list is sorted so). */
+		if (weeks && json_array_size(list) > KPI_CHART_ROWS)
+			first = json_array_size(list) - KPI_CHART_ROWS;
+		for (i = first; i < json_array_size(list) && n < KPI_CHART_ROWS; i++) {
+			v = json_array_get(list, i);
+			str_copy(labels_buf[n], jstr(v, weeks ? "week" : "system") ?: "?", sizeof(labels_buf[n]));
+			values[n] = (double)jint(v, "incidents");
+			snprintf(texts_buf[n], sizeof(texts_buf[n]), "%lld", (long long)jint(v, "incidents"));
+			if (values[n] > max)
+				max = values[n];
+			n++;
+		}
+		return count_chart(weeks ? "Incidents per week, drills excluded"
+					 : "Incidents per affected system, drills excluded",
+				   labels, values, texts, n, max, "#0891b2");
+	}
 	return NULL;
 }
 
@@ -1507,7 +1950,20 @@ char *kpi_prometheus(const json_t *kpis)
 	    prom_head(&b, "majorops_action_items_closed_late", "Action items done after their due date") ||
 	    buf_append_str(&b, "majorops_action_items_closed_late ") ||
 	    prom_num(&b, json_object_get(ai, "closedLate")) ||
-	    prom_head(&b, "majorops_incidents_by_system", "Incidents per affected system"))
+	    prom_head(&b, "majorops_cadence_adherence_ratio",
+		      "Share of update intervals within the cadence target, per audience"))
+		goto fail;
+	json_array_foreach(json_object_get(kpis, "cadenceAdherence"), i, p)
+		if (buf_printf(&b, "majorops_cadence_adherence_ratio{audience=\"%s\"} ",
+			       jstr(p, "audience") ?: "") || prom_num(&b, json_object_get(p, "ratio")))
+			goto fail;
+	if (prom_head(&b, "majorops_cadence_intervals", "Update intervals measured, per audience"))
+		goto fail;
+	json_array_foreach(json_object_get(kpis, "cadenceAdherence"), i, p)
+		if (buf_printf(&b, "majorops_cadence_intervals{audience=\"%s\"} ",
+			       jstr(p, "audience") ?: "") || prom_num(&b, json_object_get(p, "intervals")))
+			goto fail;
+	if (prom_head(&b, "majorops_incidents_by_system", "Incidents per affected system"))
 		goto fail;
 	json_array_foreach(json_object_get(kpis, "systems"), i, p)
 		if (buf_append_str(&b, "majorops_incidents_by_system{system=\"") ||

@@ -48,6 +48,10 @@
 #define ACTION_REASON_MAX 2000 /* characters */
 #define ACTION_URL_MAX 2000    /* bytes */
 #define ACTION_LIST_MAX 1000   /* items in one answer of GET /actions */
+#define AFTERACTION_TAGS_MAX 20     /* root-cause tags of one review */
+#define AFTERACTION_TAG_MAX 40      /* characters of one tag */
+#define AFTERACTION_AT_WITHIN_MS ((int64_t)72 * 60 * 60 * 1000) /* review within 72 h (SPEC §14) */
+#define KPI_WEEKS_MAX 520           /* weekly buckets of incidents per system (10 years) */
 
 /* ---- action items ---- */
 
@@ -116,6 +120,30 @@ char *afteraction_markdown(const json_t *doc);
  * the document has no reviewAt. */
 char *afteraction_ics(const json_t *doc, int64_t now);
 
+/* The document as an HTML5 page: its Markdown rendered by cmark with CMARK_OPT_SAFE (raw
+ * HTML is omitted, javascript:/vbscript:/file: links are emptied), in a page whose own
+ * markup is XHTML-compatible (void elements self-closed), so the whole answer parses as
+ * XML.  NULL when out of memory. */
+char *afteraction_html(const json_t *doc);
+
+/* Root-cause tags: trimmed, lower-cased, 1..AFTERACTION_TAG_MAX characters, no control
+ * characters, duplicates dropped, at most AFTERACTION_TAGS_MAX.  0 with a new array in
+ * `*out`, or -1 with a reason in `why` (the array is not changed). */
+int afteraction_tags_normalize(const json_t *tags, json_t **out, char *why, size_t whylen);
+
+/* Whether `after_action_at` is an acceptable review time for an incident resolved at
+ * `resolved_at` (TIME_NONE: not yet, then `now` is the resolution): not before it and at
+ * most 72 h after it. */
+bool afteraction_at_acceptable(int64_t after_action_at, int64_t resolved_at, int64_t now);
+
+/* The public part of a published document (the postmortem on the public incident page):
+ * {publishedAt, sections: [{name, heading, text}]} holding only `summary`, `impact` and
+ * `rootCause`, and of those only the ones a person wrote (edited: true) — generated text is
+ * drawn from internal records (hypotheses, nudges, internal entries) and never goes public.
+ * NULL when the document is not published (or out of memory).  Allow-list: nothing else of
+ * the document is ever read. */
+json_t *afteraction_public_part(const json_t *doc);
+
 /* The phase Gantt chart of a document as a standalone SVG image (no script, no external
  * reference): one bar per phase entered, its duration written beside it. */
 char *afteraction_gantt_svg(const json_t *doc);
@@ -125,10 +153,24 @@ void afteraction_duration_text(int64_t ms, char *out, size_t outlen);
 
 /* ---- KPIs ---- */
 
-/* `items`: [{incident: stored form, firstUpdateAt: ISO|null, actions: [...]}] for the
- * incidents opened in [from, to); drills are counted apart and excluded from every figure.
- * Returns the figures of GET /kpis. */
+/* `items`: [{incident: stored form, firstUpdateAt: ISO|null, actions: [...], updates:
+ * [{at, audience}] oldest first (optional)}] for the incidents opened in [from, to); drills
+ * are counted apart and excluded from every figure.  Returns the figures of GET /kpis.
+ *
+ * Cadence adherence, per audience: the intervals between consecutive updates of that
+ * audience while the incident was open (each update up to resolvedAt, the last one closed
+ * by resolvedAt), counted only where the doctrine owes a cadence at the incident's severity
+ * (doctrine_default_cadence: public 30 min; internal and exec 60 min at critical/high);
+ * an interval is within target when it is not longer than the cadence.  Open incidents
+ * count their closed intervals only.
+ * Incidents per system over time: per ISO week (Monday 00:00 UTC) of openedAt,
+ * [{week, systems: [{system, incidents}]}] oldest week first, weeks without incidents left
+ * out. */
 json_t *kpi_compute(const json_t *items, int64_t from, int64_t to, int64_t now);
+/* One chart of the KPI figures as SVG: "durations" (kpi_svg), "cadence", "actions",
+ * "incidents" (counts and reopens), "mtta" (per team), "systems" or "weeks"; NULL for
+ * another name or when out of memory. */
+char *kpi_chart_svg(const json_t *kpis, const char *chart);
 /* The duration figures (mean per measure and per phase) as a standalone SVG bar chart,
  * each bar with its number and count written beside it. */
 char *kpi_svg(const json_t *kpis);

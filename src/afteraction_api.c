@@ -93,6 +93,30 @@ static json_t *body_of(struct http_request *req, const struct field_spec *specs,
 	return body;
 }
 
+/* If-Match: "<version>" (quoted or bare, W/ tolerated) into `*out`; -1 when absent. */
+static int if_match_of(struct http_request *req, int64_t *out, int *reply_rc)
+{
+	const char *v = http_header(req, "If-Match"), *cursor;
+	uint64_t n;
+
+	*out = -1;
+	if (v == NULL || strcmp(v, "*") == 0)
+		return 0;
+	cursor = v;
+	if (strncmp(cursor, "W/", 2) == 0)
+		cursor += 2;
+	if (*cursor == '"')
+		cursor++;
+	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 ||
+	    (*cursor != '\0' && !(cursor[0] == '"' && cursor[1] == '\0'))) {
+		*reply_rc = fail(req, 400, "invalid_field", "If-Match",
+				 "If-Match must be the After Action's version, e.g. \"3\"");
+		return -1;
+	}
+	*out = (int64_t)n;
+	return 0;
+}
+
 /* ---- the After Action document ---- */
 
 int afteraction_handle_get(struct http_request *req)
@@ -128,14 +152,27 @@ int afteraction_handle_patch(struct http_request *req)
 	struct field_value v[REVIEW_F__MAX];
 	struct review_edit edit = {0};
 	struct api_error err;
-	json_t *body = NULL, *timeline = NULL, *sections = NULL, *out = NULL;
-	int64_t number;
+	json_t *body = NULL, *timeline = NULL, *sections = NULL, *out = NULL, *tags = NULL;
+	int64_t number, if_match;
 	int rc = MHD_NO;
 
-	if (incident_of(req, &number, &rc) != 0)
+	if (incident_of(req, &number, &rc) != 0 || if_match_of(req, &if_match, &rc) != 0)
 		return rc;
 	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0)
 		return http_reply_error(req, &err);
+	/* `rootCauseTags`: an array of short strings (or null), normalized here. */
+	if (json_object_get(body, "rootCauseTags")) {
+		json_t *sent = json_object_get(body, "rootCauseTags");
+		char why[160];
+
+		if (json_is_null(sent)) {
+			tags = json_null();
+		} else if (afteraction_tags_normalize(sent, &tags, why, sizeof(why)) != 0) {
+			rc = fail(req, 400, "invalid_field", "rootCauseTags", why);
+			goto done;
+		}
+		json_object_del(body, "rootCauseTags");
+	}
 	/* `timeline` is an array of entry ids, which the field table has no type for. */
 	timeline = json_object_get(body, "timeline");
 	if (timeline) {
@@ -160,7 +197,8 @@ int afteraction_handle_patch(struct http_request *req)
 		    json_object_set_new(sections, review_fields[i].name,
 					v[i].is_null ? json_null() : json_string(v[i].str)) != 0)
 			goto done;
-	if (json_object_size(sections) == 0 && timeline == NULL && !v[REVIEW_F_STATE].present) {
+	if (json_object_size(sections) == 0 && timeline == NULL && tags == NULL &&
+	    !v[REVIEW_F_STATE].present) {
 		rc = fail(req, 400, "missing_field", "state",
 			  "send a section, timeline or state to change");
 		goto done;
@@ -171,9 +209,13 @@ int afteraction_handle_patch(struct http_request *req)
 	edit.has_state = v[REVIEW_F_STATE].present;
 	if (edit.has_state)
 		afteraction_state_parse(v[REVIEW_F_STATE].str, &edit.state);
+	edit.has_tags = tags != NULL;
+	edit.tags = tags;
+	edit.if_match = if_match;
 	rc = actions_review_patch(req->app, req->actor, number, &edit, &out, &err);
 	rc = reply(req, rc, 200, out, &err);
 done:
+	json_decref(tags);
 	json_decref(sections);
 	json_decref(timeline);
 	json_decref(body);
@@ -195,6 +237,23 @@ int afteraction_handle_md(struct http_request *req)
 	text = afteraction_markdown(doc);
 	json_decref(doc);
 	return reply_text(req, "text/markdown; charset=utf-8", text);
+}
+
+int afteraction_handle_html(struct http_request *req)
+{
+	struct api_error err;
+	json_t *doc = NULL;
+	int64_t number;
+	char *text;
+	int rc;
+
+	if (incident_of(req, &number, &rc) != 0)
+		return rc;
+	if (actions_review_get(req->app, number, &doc, &err) != 0)
+		return http_reply_error(req, &err);
+	text = afteraction_html(doc);
+	json_decref(doc);
+	return reply_text(req, "text/html; charset=utf-8", text);
 }
 
 int afteraction_handle_ics(struct http_request *req)
@@ -469,6 +528,19 @@ int afteraction_handle_incident_actions(struct http_request *req)
 	return reply(req, rc, 200, out, &err);
 }
 
+int afteraction_handle_system_actions(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL;
+	int64_t number;
+	int rc;
+
+	if (incident_of(req, &number, &rc) != 0)
+		return rc;
+	rc = actions_on_systems(req->app, number, &out, &err);
+	return reply(req, rc, 200, out, &err);
+}
+
 /* ---- KPIs ---- */
 
 static int time_query(struct http_request *req, const char *name, int64_t *out, int *reply_rc)
@@ -507,6 +579,7 @@ int afteraction_handle_kpis_svg(struct http_request *req)
 	struct api_error err;
 	json_t *kpis = NULL;
 	int64_t from, to;
+	const char *chart;
 	char *text;
 	int rc;
 
@@ -514,9 +587,16 @@ int afteraction_handle_kpis_svg(struct http_request *req)
 		return rc;
 	if (to != TIME_NONE && to <= from)
 		return fail(req, 400, "invalid_field", "to", "to must be after from");
+	chart = http_query(req, "chart");
+	if (chart && *chart && strcmp(chart, "durations") != 0 && strcmp(chart, "cadence") != 0 &&
+	    strcmp(chart, "actions") != 0 && strcmp(chart, "systems") != 0 &&
+	    strcmp(chart, "weeks") != 0 && strcmp(chart, "incidents") != 0 &&
+	    strcmp(chart, "mtta") != 0)
+		return fail(req, 400, "invalid_field", "chart",
+			    "chart must be one of durations, cadence, actions, incidents, mtta, systems, weeks");
 	if (actions_kpis(req->app, from, to, &kpis, &err) != 0)
 		return http_reply_error(req, &err);
-	text = kpi_svg(kpis);
+	text = kpi_chart_svg(kpis, chart);
 	json_decref(kpis);
 	return reply_text(req, "image/svg+xml", text);
 }

@@ -11,12 +11,16 @@
 #include <string.h>
 
 #include "afteraction_api.h"
+#include "oncall_api.h"
+#include "outbox_api.h"
+#include "auth_api.h"
 #include "buf.h"
 #include "codec.h"
 #include "command.h"
 #include "components.h"
 #include "doctrine.h"
 #include "intake.h"
+#include "oidc.h"
 #include "parse.h"
 #include "public.h"
 #include "service.h"
@@ -469,11 +473,12 @@ static const struct field_spec update_fields[] = {
 	F_ENUM("kind", false, kind_names),
 	F_TIME("nextUpdateEta"),
 	F_ENUM("status", false, status_names),
+	F_TIME("afterActionAt"), /* resolution updates only (issue 10) */
 };
 
 static int handle_update_post(struct http_request *req)
 {
-	struct field_value v[5];
+	struct field_value v[6];
 	struct update_input in;
 	struct api_error err;
 	json_t *body, *out = NULL;
@@ -482,7 +487,7 @@ static int handle_update_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, update_fields, 5, v, &rc);
+	body = read_body(req, update_fields, 6, v, &rc);
 	if (body == NULL)
 		return rc;
 	memset(&in, 0, sizeof(in));
@@ -495,6 +500,7 @@ static int handle_update_post(struct http_request *req)
 	in.has_status = v[4].present;
 	if (in.has_status)
 		status_parse(v[4].str, &in.status);
+	in.after_action_at = v[5].present && !v[5].is_null ? v[5].num : TIME_NONE;
 	if (in.body == NULL && in.kind != UPDATE_HOLDING) {
 		json_decref(body);
 		return bad_request(req, "missing_field", "body", "body is required");
@@ -1708,6 +1714,8 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/incidents/{id}/after-action", afteraction_handle_get, false, ACCESS_VIEWER},
 	{"PATCH", "/api/v1/incidents/{id}/after-action", afteraction_handle_patch, true, ACCESS_RESPONDER},
 	{"GET", "/api/v1/incidents/{id}/after-action.md", afteraction_handle_md, false, ACCESS_VIEWER},
+	{"GET", "/api/v1/incidents/{id}/after-action.html", afteraction_handle_html, false, ACCESS_VIEWER},
+	{"GET", "/api/v1/incidents/{id}/system-actions", afteraction_handle_system_actions, false, ACCESS_VIEWER},
 	{"GET", "/api/v1/incidents/{id}/after-action.ics", afteraction_handle_ics, false, ACCESS_VIEWER},
 	{"GET", "/api/v1/incidents/{id}/after-action.svg", afteraction_handle_svg, false, ACCESS_VIEWER},
 	{"GET", "/api/v1/incidents/{id}/export", afteraction_handle_export, false, ACCESS_VIEWER},
@@ -1719,5 +1727,60 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/kpis", afteraction_handle_kpis, false, ACCESS_VIEWER},
 	{"GET", "/api/v1/kpis.svg", afteraction_handle_kpis_svg, false, ACCESS_VIEWER},
 	{"GET", "/metrics", afteraction_handle_metrics, false, ACCESS_PUBLIC},
+	/* on-call and paging (issue 9, teams.h, pages.h): the calendar feed and the
+	 * acknowledgement link are public and check their own signed tokens */
+	{"POST", "/api/v1/teams", oncall_handle_team_create, true, ACCESS_ADMIN},
+	{"GET", "/api/v1/teams", oncall_handle_team_list, false, ACCESS_VIEWER},
+	{"GET", "/api/v1/teams/{id}", oncall_handle_team_get, false, ACCESS_VIEWER},
+	{"PATCH", "/api/v1/teams/{id}", oncall_handle_team_patch, true, ACCESS_ADMIN},
+	{"POST", "/api/v1/teams/{id}/rotations", oncall_handle_rotation_create, true, ACCESS_ADMIN},
+	{"GET", "/api/v1/rotations/{id}", oncall_handle_rotation_get, false, ACCESS_VIEWER},
+	{"POST", "/api/v1/rotations/{id}/overrides", oncall_handle_override_create, true, ACCESS_ADMIN},
+	{"GET", "/api/v1/rotations/{id}/calendar.ics", oncall_handle_calendar, false, ACCESS_PUBLIC},
+	{"GET", "/api/v1/oncall", oncall_handle_oncall, false, ACCESS_VIEWER},
+	{"GET", "/api/v1/oncall/mtta", oncall_handle_mtta, false, ACCESS_VIEWER},
+	{"GET", "/api/v1/incidents/{id}/pages", oncall_handle_page_list, false, ACCESS_VIEWER},
+	{"POST", "/api/v1/incidents/{id}/pages", oncall_handle_page_create, true, ACCESS_RESPONDER},
+	{"GET", "/api/v1/pages/{id}", oncall_handle_page_get, false, ACCESS_VIEWER},
+	{"POST", "/api/v1/pages/{id}/ack", oncall_handle_page_ack, true, ACCESS_RESPONDER},
+	{"GET", "/ack/{token}", oncall_handle_ack_link, false, ACCESS_PUBLIC},
+	/* notifications (issue 9, outbox_api.h): channels and the delivery log (admin),
+	 * status-page subscribers (public: the API, the page's form, the mailed links) */
+	{"GET", "/api/v1/channels", outbox_handle_channel_list, false, ACCESS_ADMIN},
+	{"POST", "/api/v1/channels", outbox_handle_channel_create, true, ACCESS_ADMIN},
+	{"GET", "/api/v1/channels/{id}", outbox_handle_channel_get, false, ACCESS_ADMIN},
+	{"PATCH", "/api/v1/channels/{id}", outbox_handle_channel_patch, true, ACCESS_ADMIN},
+	{"DELETE", "/api/v1/channels/{id}", outbox_handle_channel_delete, false, ACCESS_ADMIN},
+	{"GET", "/api/v1/deliveries", outbox_handle_delivery_list, false, ACCESS_ADMIN},
+	{"POST", "/api/v1/deliveries/{id}/retry", outbox_handle_delivery_retry, false, ACCESS_ADMIN},
+	{"GET", "/api/v1/subscribers", outbox_handle_subscriber_list, false, ACCESS_ADMIN},
+	{"POST", "/api/v2/subscribers", outbox_handle_subscribe, true, ACCESS_PUBLIC},
+	{"POST", "/subscribe", outbox_handle_subscribe_form, false, ACCESS_PUBLIC},
+	{"GET", "/subscribers/confirm/{token}", outbox_handle_subscriber_confirm, false, ACCESS_PUBLIC},
+	{"GET", "/subscribers/unsubscribe/{token}", outbox_handle_subscriber_unsubscribe, false, ACCESS_PUBLIC},
+	{"POST", "/subscribers/unsubscribe/{token}", outbox_handle_subscriber_unsubscribe, false, ACCESS_PUBLIC},
+	/* accounts, sign-in, tokens and audit (issue 7, auth.h, auth_api.h).  The session
+	 * routes are public and look at the caller themselves (signing in is how one gets a
+	 * role); /login and /logout are pages that work without JavaScript. */
+	{"GET", "/api/v1/session", auth_handle_session_get, false, ACCESS_PUBLIC},
+	{"POST", "/api/v1/session", auth_handle_session_post, true, ACCESS_PUBLIC},
+	{"DELETE", "/api/v1/session", auth_handle_session_delete, false, ACCESS_PUBLIC},
+	{"POST", "/api/v1/session/revoke-all", auth_handle_session_revoke_all, false, ACCESS_VIEWER},
+	{"PUT", "/api/v1/session/password", auth_handle_session_password, true, ACCESS_VIEWER},
+	{"GET", "/api/v1/users", auth_handle_users_list, false, ACCESS_ADMIN},
+	{"POST", "/api/v1/users", auth_handle_users_create, true, ACCESS_ADMIN},
+	{"GET", "/api/v1/users/{name}", auth_handle_user_get, false, ACCESS_ADMIN},
+	{"PATCH", "/api/v1/users/{name}", auth_handle_user_patch, true, ACCESS_ADMIN},
+	{"GET", "/api/v1/tokens", auth_handle_tokens_list, false, ACCESS_ADMIN},
+	{"POST", "/api/v1/tokens", auth_handle_tokens_create, true, ACCESS_ADMIN},
+	{"DELETE", "/api/v1/tokens/{id}", auth_handle_token_delete, false, ACCESS_ADMIN},
+	{"GET", "/api/v1/audit", auth_handle_audit, false, ACCESS_ADMIN},
+	{"GET", "/login", auth_handle_login_page, false, ACCESS_PUBLIC},
+	{"POST", "/login", auth_handle_login_post, false, ACCESS_PUBLIC},
+	{"GET", "/logout", auth_handle_logout_page, false, ACCESS_PUBLIC},
+	{"POST", "/logout", auth_handle_logout_post, false, ACCESS_PUBLIC},
+	/* single sign-on with OpenID Connect (issue 7, oidc.h): the way in, so public */
+	{"GET", "/auth/oidc/login", oidc_handle_login, false, ACCESS_PUBLIC},
+	{"GET", "/auth/oidc/callback", oidc_handle_callback, false, ACCESS_PUBLIC},
 };
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

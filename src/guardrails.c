@@ -31,6 +31,7 @@ static const char *const rule_names[] = {
 	"guardrail.resolutionTime",  /* GUARDRAIL_RESOLUTION_TIME */
 	"guardrail.regulatoryClock", /* GUARDRAIL_REGULATORY_CLOCK */
 	"guardrail.validationShort", /* GUARDRAIL_VALIDATION_SHORT */
+	"guardrail.noAfterAction",   /* GUARDRAIL_NO_AFTER_ACTION */
 };
 _Static_assert(NELEM(rule_names) == GUARDRAIL_RULE__MAX, "rule_names out of step");
 
@@ -46,6 +47,7 @@ static const enum guardrail_severity rule_severities[] = {
 	GUARDRAIL_CRITICAL, /* GUARDRAIL_RESOLUTION_TIME */
 	GUARDRAIL_CRITICAL, /* GUARDRAIL_REGULATORY_CLOCK */
 	GUARDRAIL_WARNING,  /* GUARDRAIL_VALIDATION_SHORT */
+	GUARDRAIL_WARNING,  /* GUARDRAIL_NO_AFTER_ACTION */
 };
 _Static_assert(NELEM(rule_severities) == GUARDRAIL_RULE__MAX, "rule_severities out of step");
 
@@ -94,6 +96,9 @@ void guardrail_config_default(struct guardrail_config *cfg)
 		th->regulatory = 24 * HOUR_MS;
 		/* The 10-minute rule holds for critical and high (SPEC §3). */
 		th->validation = level >= 2 ? 10 * MINUTE_MS : GUARDRAIL_OFF;
+		/* The resolution milestone carries the After Action date (SPEC §14); a
+		 * quarter of an hour to post it, at the levels that owe a review. */
+		th->after_action = level >= 2 ? 15 * MINUTE_MS : GUARDRAIL_OFF;
 		th->cadence = true;
 		th->tracks = true;
 	}
@@ -114,6 +119,7 @@ static int64_t *threshold_duration(struct guardrail_thresholds *th, const char *
 		{"resolution", offsetof(struct guardrail_thresholds, resolution)},
 		{"regulatory", offsetof(struct guardrail_thresholds, regulatory)},
 		{"validation", offsetof(struct guardrail_thresholds, validation)},
+		{"afterAction", offsetof(struct guardrail_thresholds, after_action)},
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -528,6 +534,21 @@ static void rule_validation(struct eval *e)
 	}
 }
 
+/* Resolved without an After Action date (issue 10): schedule the review. */
+static void rule_after_action(struct eval *e)
+{
+	int64_t resolved = e->inc->resolved_at != TIME_NONE ? e->inc->resolved_at
+							    : e->inc->phase_entered_at[PHASE_RESOLUTION];
+	int64_t since = resolved + e->th->after_action;
+
+	if (e->th->after_action == GUARDRAIL_OFF || !incident_resolved(e->inc) ||
+	    resolved == TIME_NONE || e->inc->after_action_at != TIME_NONE || e->now < since)
+		return;
+	nudge_add(e, GUARDRAIL_NO_AFTER_ACTION, since, "",
+		  "Resolved without an After Action date: schedule the review within 72 h of the "
+		  "resolution (afterActionAt on the resolution milestone).");
+}
+
 /* Rule, then since, then subject. */
 static int nudge_cmp(const struct guardrail_nudge *a, const struct guardrail_nudge *b)
 {
@@ -585,6 +606,7 @@ void guardrails_evaluate(const struct guardrail_config *cfg, const struct guardr
 		rule_resolution_time(&e);
 	}
 	rule_validation(&e);
+	rule_after_action(&e);
 	rule_regulatory(&e);
 	if (!incident_resolved(e.inc))
 		rule_tracks(&e);

@@ -43,11 +43,17 @@
  *   guardrail.validationShort warning   resolution attempted with less validation than
  *                                        the threshold (10 min, Box 3 and 2 only); since the
  *                                        attempt, until validation has lasted the threshold
+ *   guardrail.noAfterAction   warning   resolved with no After Action date (afterActionAt,
+ *                                        carried by the resolution milestone; issue 10)
+ *                                        once the threshold (15 min, Box 3 and 2 only) has
+ *                                        passed since resolvedAt; since resolvedAt +
+ *                                        threshold, until a date is set
  *
  * Resolved incidents (status resolved, resolvedAt set, or phase 8) have no nudges except
- * two that outlive resolution because the risk does: a regulatory clock keeps counting
- * until it is met, and a resolution made on short validation stays flagged until the
- * validation window would have ended.  Drills get nudges like real incidents (practice).
+ * three that outlive resolution because the risk does: a regulatory clock keeps counting
+ * until it is met, a resolution made on short validation stays flagged until the
+ * validation window would have ended, and a resolution without an After Action date is
+ * flagged until one is set.  Drills get nudges like real incidents (practice).
  */
 #ifndef MAJOROPS_GUARDRAILS_H
 #define MAJOROPS_GUARDRAILS_H
@@ -77,6 +83,7 @@ enum guardrail_rule {
 	GUARDRAIL_RESOLUTION_TIME,  /* "guardrail.resolutionTime" */
 	GUARDRAIL_REGULATORY_CLOCK, /* "guardrail.regulatoryClock" */
 	GUARDRAIL_VALIDATION_SHORT, /* "guardrail.validationShort" */
+	GUARDRAIL_NO_AFTER_ACTION,  /* "guardrail.noAfterAction" */
 	GUARDRAIL_RULE__MAX
 };
 
@@ -98,6 +105,8 @@ struct guardrail_thresholds {
 	int64_t resolution;   /* from impact start; default 2 h at Box 3, off below */
 	int64_t regulatory;   /* warning window before a clock's deadline; default 24 h */
 	int64_t validation;   /* the 10-minute rule; default 10 min at Box 3 and 2, off below */
+	int64_t after_action; /* grace after resolution for setting the After Action date;
+			       * default 15 min at Box 3 and 2, off below */
 	bool cadence;         /* nudge on overdue cadence; default on */
 	bool tracks;          /* nudge on expired track timeboxes; default on */
 };
@@ -162,7 +171,7 @@ void guardrail_config_default(struct guardrail_config *cfg);
 /*
  * Applies overrides written as `LEVEL.RULE=VALUE` items separated by commas or spaces, on
  * top of what `cfg` holds: LEVEL is box0..box3 or all; RULE is noMim, noCan, noMilestone,
- * gather, staffing, resolution, regulatory or validation with a duration (`90s`, `5m`,
+ * gather, staffing, resolution, regulatory, validation or afterAction with a duration (`90s`, `5m`,
  * `2h`) or `off`, or cadence / tracks with `on` or `off`.  Example:
  * "all.noMilestone=15m, box3.resolution=1h, box0.staffing=off".  On an error `cfg` is left
  * unchanged and -1 returned with a message naming the item in `err`.

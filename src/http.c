@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,11 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_server_config cfg;
+	/* Routes without a `{capture}` that no earlier route of the same method shadows, by
+	 * pattern then method: the busiest paths (the public page and its documents) skip
+	 * the table scan (dispatch).  Indexes into cfg.routes. */
+	size_t *exact;
+	size_t nexact;
 };
 
 /* Per-connection request state, from the first call of the access handler to the end. */
@@ -150,6 +156,39 @@ const char *http_header(struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const void *http_peer(struct http_request *req)
+{
+	const union MHD_ConnectionInfo *info =
+		req->conn ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)
+			  : NULL;
+
+	return info ? (const void *)info->client_addr : NULL;
+}
+
+void http_peer_text(struct http_request *req, char *out, size_t outlen)
+{
+	const struct sockaddr *sa = http_peer(req);
+
+	str_copy(out, "", outlen);
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)outlen);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+			  (socklen_t)outlen);
+}
+
+bool http_is_tls(struct http_request *req)
+{
+	return req->conn &&
+	       MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION) != NULL;
+}
+
 /* Matches `path` against `pattern`, filling captures; 1 on a match. */
 static int route_match(const char *pattern, const char *path, struct http_request *req,
 		       char *scratch, size_t scratch_len)
@@ -184,6 +223,74 @@ static int route_match(const char *pattern, const char *path, struct http_reques
 	return *p == '\0' && *s == '\0';
 }
 
+/* ---- the exact-route index (struct http_server) ---- */
+
+static const struct http_route *exact_sort_routes; /* for qsort's comparator, start-up only */
+
+static int exact_cmp(const char *path, const char *method, const struct http_route *r)
+{
+	int c = strcmp(path, r->pattern);
+
+	return c ? c : strcmp(method, r->method);
+}
+
+static int exact_sort_cmp(const void *a, const void *b)
+{
+	const struct http_route *ra = &exact_sort_routes[*(const size_t *)a];
+
+	return exact_cmp(ra->pattern, ra->method, &exact_sort_routes[*(const size_t *)b]);
+}
+
+/* Builds srv->exact.  A route goes in only when the linear scan would pick it for its own
+ * path and method: no earlier route of the same method (with captures, or a duplicate)
+ * matches its pattern.  So the index answers exactly as the scan does, only sooner. */
+static int exact_build(struct http_server *srv)
+{
+	const struct http_route *routes = srv->cfg.routes;
+	struct http_request probe;
+	char scratch[1024];
+
+	srv->exact = calloc(srv->cfg.nroutes ? srv->cfg.nroutes : 1, sizeof(*srv->exact));
+	if (srv->exact == NULL)
+		return -1;
+	for (size_t i = 0; i < srv->cfg.nroutes; i++) {
+		bool shadowed = strchr(routes[i].pattern, '{') != NULL;
+
+		for (size_t j = 0; j < i && !shadowed; j++)
+			shadowed = strcmp(routes[j].method, routes[i].method) == 0 &&
+				   route_match(routes[j].pattern, routes[i].pattern, &probe, scratch,
+					       sizeof(scratch));
+		if (!shadowed)
+			srv->exact[srv->nexact++] = i;
+	}
+	/* One thread at start-up: qsort takes no context argument in C11. */
+	exact_sort_routes = routes;
+	qsort(srv->exact, srv->nexact, sizeof(*srv->exact), exact_sort_cmp);
+	return 0;
+}
+
+/* The route an exact path and method select, or NULL (then the scan decides: a capture
+ * route, or 404/405). */
+static const struct http_route *exact_find(const struct http_server *srv, const char *path,
+					   const char *method)
+{
+	size_t lo = 0, hi = srv->nexact;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct http_route *r = &srv->cfg.routes[srv->exact[mid]];
+		int c = exact_cmp(path, method, r);
+
+		if (c == 0)
+			return r;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 static bool is_json_content_type(const char *ct)
 {
 	size_t n = strlen("application/json");
@@ -210,7 +317,9 @@ static enum MHD_Result dispatch(struct http_server *srv, struct http_request *re
 	struct api_error err;
 
 	buf_init(&allowed, sizeof(allow));
-	for (size_t i = 0; i < srv->cfg.nroutes; i++) {
+	req->ncaptures = 0;
+	found = exact_find(srv, req->path, req->method);
+	for (size_t i = 0; found == NULL && i < srv->cfg.nroutes; i++) {
 		const struct http_route *r = &srv->cfg.routes[i];
 
 		if (!route_match(r->pattern, req->path, req, scratch, sizeof(scratch)))
@@ -237,6 +346,14 @@ static enum MHD_Result dispatch(struct http_server *srv, struct http_request *re
 		return (enum MHD_Result)http_reply_error(req, &err);
 	}
 	buf_free(&allowed);
+	/* Who may: before anything about the body, so an anonymous caller learns nothing
+	 * about what a route takes. */
+	if (srv->cfg.authorize) {
+		int result = MHD_NO;
+
+		if (srv->cfg.authorize(req, found, &result) != 0)
+			return (enum MHD_Result)result;
+	}
 	if (found->takes_json) {
 		if (rs->too_large) {
 			api_error_set(&err, 413, "too_large", NULL, "the body is over %d bytes", BODY_MAX);
@@ -301,6 +418,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		return (enum MHD_Result)http_reply_error(&req, &err);
 	}
 	req.actor = actor ? actor : "local";
+	req.role = srv->cfg.authorize ? ACCESS_PUBLIC : ACCESS_ADMIN;
 	return dispatch(srv, &req, rs);
 }
 
@@ -356,8 +474,8 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 	const union MHD_ConnectionInfo *info;
 	size_t nparams = 0;
 
-	(void)cls;
-	if (query == NULL)
+	/* Under TLS the socket carries records, not text: leave such a URI to the library. */
+	if (query == NULL || ((const struct http_server *)cls)->cfg.tls_cert_pem != NULL)
 		return NULL;
 	for (const char *p = query; *p; p++)
 		nparams += *p == '&';
@@ -397,6 +515,14 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	struct sockaddr_in addr;
+	/* TLS is one more daemon flag and two options, passed as an option array that is
+	 * empty for plain HTTP. */
+	struct MHD_OptionItem tls_opts[] = {
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)(uintptr_t)cfg->tls_cert_pem},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)(uintptr_t)cfg->tls_key_pem},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	bool tls = cfg->tls_cert_pem != NULL && cfg->tls_key_pem != NULL;
 
 	if (srv == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -410,6 +536,10 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 			goto fail;
 		}
 	}
+	if (exact_build(srv) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(cfg->port);
@@ -419,7 +549,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 	}
 	srv->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-			MHD_USE_TURBO,
+			MHD_USE_TURBO | (tls ? MHD_USE_TLS : 0),
 		cfg->port, NULL, NULL, access_handler, srv, MHD_OPTION_SOCK_ADDR, &addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads > 0 ? cfg->threads : HTTP_THREADS_DEFAULT),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS_MAX,
@@ -428,14 +558,18 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)4096,
 		MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL,
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape_no_nul, NULL,
-		MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL, MHD_OPTION_END);
+		MHD_OPTION_URI_LOG_CALLBACK, uri_seen, srv,
+		MHD_OPTION_ARRAY, tls ? tls_opts : &tls_opts[2], MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s:%u: address in use or not permitted",
-			 cfg->listen_addr, cfg->port);
+		snprintf(err, errlen, "cannot listen on %s:%u: %s", cfg->listen_addr, cfg->port,
+			 tls ? "address in use or not permitted, or the TLS certificate or key "
+			       "is not valid PEM"
+			     : "address in use or not permitted");
 		goto fail;
 	}
 	return srv;
 fail:
+	free(srv->exact);
 	free(srv);
 	return NULL;
 }
@@ -445,5 +579,6 @@ void http_server_stop(struct http_server *srv)
 	if (srv == NULL)
 		return;
 	MHD_stop_daemon(srv->daemon);
+	free(srv->exact);
 	free(srv);
 }

@@ -22,7 +22,11 @@ struct MHD_Response;
 struct request_state;
 
 #define HTTP_MAX_CAPTURES 4
-#define HTTP_THREADS_DEFAULT 16
+/* A thread blocked on a durable write (store_write) serves none of its other connections
+ * until the commit: 32 lets 50 concurrent writers mostly wait on their own thread and join
+ * one group commit (docs/benchmarks.md: writes on SQLite and PostgreSQL gained about a third
+ * over 16 threads; the public page did not change).  Idle threads cost no CPU. */
+#define HTTP_THREADS_DEFAULT 32
 #define HTTP_CONNECTIONS_MAX 20000
 #define HTTP_IDLE_TIMEOUT_S 120
 #define HTTP_QUERY_PARAMS_MAX 64 /* more → 414 (each costs pool memory, see below) */
@@ -45,6 +49,16 @@ struct http_request {
 	size_t body_len;
 	const char *actor;
 	struct request_state *state; /* the server's, opaque to handlers */
+	/* Who is asking (auth.h fills these before the handler runs): the role the request
+	 * acts with (ACCESS_PUBLIC when anonymous), the account name (NULL when anonymous or
+	 * with --insecure-no-auth), how it authenticated, and the session's id hash when by
+	 * cookie. */
+	int role;            /* enum access_role */
+	const char *user;
+	const char *auth_via; /* "session", "token", "proxy", "none" (insecure), NULL anonymous */
+	char user_buf[256];
+	char actor_buf[404];
+	char session_hash[65];
 };
 
 typedef int (*http_handler)(struct http_request *req);
@@ -75,13 +89,22 @@ struct http_route {
 /* "public", "viewer", … ; "undeclared" for ACCESS_UNDECLARED. */
 const char *access_role_name(enum access_role role);
 
+/* Runs after a route matched and before its handler: 0 lets the handler run; 1 means it
+ * replied itself (401, 403, …) with the MHD result in *result.  NULL: everyone may. */
+typedef int (*http_authorize_fn)(struct http_request *req, const struct http_route *route,
+				 int *result);
+
 struct http_server_config {
-	const char *listen_addr; /* "127.0.0.1" */
+	const char *listen_addr; /* "127.0.0.1", "0.0.0.0", "::" … */
 	unsigned short port;
 	int threads;
 	const struct http_route *routes;
 	size_t nroutes;
 	struct app *app;
+	http_authorize_fn authorize;
+	/* TLS: the PEM texts of the certificate (chain) and key, or NULL for plain HTTP. */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 };
 
 struct http_server;
@@ -108,5 +131,12 @@ int http_reply_shared(struct http_request *req, int status, struct MHD_Response 
 /* Query and header lookups; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);
 const char *http_header(struct http_request *req, const char *name);
+/* A cookie's value; NULL when absent. */
+const char *http_cookie(struct http_request *req, const char *name);
+/* The peer's address (struct sockaddr *), NULL when unknown; and as text into `out`. */
+const void *http_peer(struct http_request *req);
+void http_peer_text(struct http_request *req, char *out, size_t outlen);
+/* Whether the connection is TLS. */
+bool http_is_tls(struct http_request *req);
 
 #endif

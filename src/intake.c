@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "doctrine.h"
+#include "pages.h"
 #include "parse.h"
 #include "runcards.h"
 #include "service_internal.h"
@@ -297,10 +298,17 @@ struct signal_cmd {
 	int64_t incident;
 	size_t counts[FATE_IGNORED + 1];
 	bool opened;
+	/* The group's open incident as loaded at the start of the command (nothing else in
+	 * the command writes it before the alert entry does): attach_firing takes it rather
+	 * than parsing the same document again.  `group_loaded` tells whether it is held. */
+	struct incident group_inc;
+	bool group_loaded;
 };
 
-/* Whether INC-number exists and is not resolved. */
-static int incident_open(struct store_conn *c, int64_t number, bool *open, struct api_error *err)
+/* Whether INC-number exists and is not resolved.  With `keep`, an open incident stays
+ * loaded there (*kept tells; the caller frees it). */
+static int incident_open(struct store_conn *c, int64_t number, bool *open, struct incident *keep,
+			 bool *kept, struct api_error *err)
 {
 	struct incident inc;
 	int rc;
@@ -311,6 +319,11 @@ static int incident_open(struct store_conn *c, int64_t number, bool *open, struc
 	rc = load_incident(c, number, &inc, err);
 	if (rc == 0)
 		*open = inc.status != STATUS_RESOLVED;
+	if (rc == 0 && *open && keep) {
+		*keep = inc;
+		*kept = true;
+		return 0;
+	}
 	incident_free(&inc);
 	if (rc != 0 && err->status == 404)
 		return 0;
@@ -396,13 +409,15 @@ static json_t *alerts_payload(struct signal_cmd *sc, const enum alert_fate *fate
 	return p;
 }
 
-/* Marks the incident as fed by this integration's group (its view then counts alerts). */
-static int mark_source(struct incident *inc, const struct signal_cmd *sc)
+/* Marks the incident as fed by this integration's group (its view then counts alerts);
+ * *marked tells whether that changed the incident (false: it was marked already). */
+static int mark_source(struct incident *inc, const struct signal_cmd *sc, bool *marked)
 {
 	json_t *state = inc->command_json ? json_loads(inc->command_json, 0, NULL) : json_object();
 	char *text;
 	int rc = -1;
 
+	*marked = false;
 	if (!json_is_object(state))
 		goto done;
 	if (json_object_get(state, "alertSource") != NULL) {
@@ -418,6 +433,7 @@ static int mark_source(struct incident *inc, const struct signal_cmd *sc)
 		goto done;
 	free(inc->command_json);
 	inc->command_json = text;
+	*marked = true;
 	rc = 0;
 done:
 	json_decref(state);
@@ -505,8 +521,12 @@ static int attach_firing(struct store_conn *c, struct signal_cmd *sc, const enum
 	bool changed = false;
 	int rc = -1;
 
-	if (load_incident(c, number, &inc, sc->base.err) != 0)
+	if (sc->group_loaded && sc->group_inc.number == number) {
+		inc = sc->group_inc; /* taken over: freed below */
+		sc->group_loaded = false;
+	} else if (load_incident(c, number, &inc, sc->base.err) != 0) {
 		return -1;
+	}
 	if (started != TIME_NONE && (inc.alert_fired_at == TIME_NONE || started < inc.alert_fired_at)) {
 		inc.alert_fired_at = started;
 		changed = true;
@@ -550,10 +570,28 @@ static int attach_firing(struct store_conn *c, struct signal_cmd *sc, const enum
 			snprintf(text, sizeof(text), "%s (via %s)%s", head, sc->ig->name, tail);
 		}
 	}
-	if (mark_source(&inc, sc) != 0)
-		goto oom;
+	{
+		bool marked;
+
+		if (mark_source(&inc, sc, &marked) != 0)
+			goto oom;
+		changed = changed || marked;
+	}
 	r.text = text;
 	r.payload = payload;
+	if (!changed) {
+		/* The usual delivery: one more alert on an incident it leaves as it was.  Like a
+		 * timeline note it is an entry only — no save, no version bump, and an event
+		 * without the incident's state, so the writer does not build the whole view
+		 * (twice) for each alert of a flood. */
+		r.without_state = true;
+		rc = record_change(c, &sc->base, &inc, &r) != 0 ? io_error(sc->base.err) : 0;
+		json_decref(r.entry_out);
+		goto done;
+	}
+	/* The incident changed (severity, clocks, source): an incident event, so the public
+	 * page and its caches see the change at once rather than at their next rescan. */
+	r.event_type = "incident.updated";
 	rc = commit_incident(c, &sc->base, &inc, &r, false);
 	json_decref(sc->base.result);
 	sc->base.result = NULL;
@@ -644,7 +682,7 @@ static int cmd_signal(struct store_conn *c, void *arg)
 	store_reset(st);
 	if (step < 0)
 		goto io;
-	if (incident_open(c, group_incident, &open, cmd->err) != 0)
+	if (incident_open(c, group_incident, &open, &sc->group_inc, &sc->group_loaded, cmd->err) != 0)
 		goto done;
 	if (!open) {
 		/* The group's incident was resolved: the next firing starts a new one. */
@@ -680,7 +718,7 @@ static int cmd_signal(struct store_conn *c, void *arg)
 			any_new = true;
 			if (group_incident == 0 && prev) {
 				/* The same fingerprint's open incident takes it. */
-				if (incident_open(c, prev_incident, &open, cmd->err) != 0)
+				if (incident_open(c, prev_incident, &open, NULL, NULL, cmd->err) != 0)
 					goto done;
 				if (open)
 					group_incident = prev_incident;
@@ -764,6 +802,9 @@ static int cmd_signal(struct store_conn *c, void *arg)
 io:
 	rc = io_error(cmd->err);
 done:
+	if (sc->group_loaded)
+		incident_free(&sc->group_inc);
+	sc->group_loaded = false;
 	free(fates);
 	free(targets);
 	return rc;
@@ -1056,16 +1097,22 @@ int intake_runcard_fire(struct store_conn *c, struct incident *inc, int64_t now,
 	return 0;
 }
 
-int intake_runcard_page(struct store_conn *c, const struct incident *inc, int64_t now,
-			const json_t *pages)
+int intake_runcard_page(struct store_conn *c, struct cmd *cmd, const struct incident *inc,
+			int64_t now, const json_t *pages)
 {
 	size_t i;
 	json_t *team;
 
 	json_array_foreach((json_t *)pages, i, team) {
 		int64_t id;
+		bool paged = false;
 
-		/* Paged, not delivered: the notifications issue delivers (SPEC §12). */
+		/* A configured on-call team: a real page of whoever is on call now (pages.h),
+		 * delivered by the outbox.  Otherwise the team itself is recorded as paged. */
+		if (pages_runcard_team(c, cmd, inc, json_string_value(team), &paged) != 0)
+			return -1;
+		if (paged)
+			continue;
 		if (store_query_int(c, &id, 0, STMT_RESPONDER_INSERT, "ittttzzzzzi", inc->number,
 				    (const char *)NULL, json_string_value(team), (const char *)NULL,
 				    responder_state_name(RESPONDER_PAGED), now, (int64_t)0, (int64_t)0,

@@ -84,9 +84,12 @@ int intake_runcard_put(struct app *app, const char *actor, int level, json_t *bo
  * exists; `note` gets a phrase for the opening entry.  -1 with `err` filled. */
 int intake_runcard_fire(struct store_conn *c, struct incident *inc, int64_t now, json_t **pages,
 			char *note, size_t notelen, struct api_error *err);
-/* After: pages each team (a responder in state `paged`, rotation = team). */
-int intake_runcard_page(struct store_conn *c, const struct incident *inc, int64_t now,
-			const json_t *pages);
+/* After: pages each team — a configured on-call team (teams.h) pages whoever is on call
+ * now (pages.h, inside `cmd`); any other name is a responder in state `paged`, rotation =
+ * the team. */
+struct cmd;
+int intake_runcard_page(struct store_conn *c, struct cmd *cmd, const struct incident *inc,
+			int64_t now, const json_t *pages);
 /* incident_view: adds `runCard` (or null) and `alerts` (or null). */
 int intake_view(struct store_conn *c, const struct incident *inc, json_t *view);
 

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "buf.h"
 #include "components.h"
 #include "http.h"
@@ -74,6 +75,9 @@ struct public_site {
 	pthread_cond_t built;
 	uint64_t generation; /* bumped by every commit that may change public output */
 	bool building;       /* one builder at a time */
+	/* An on_commit rebuild runs (rebuild_eager): the change it builds is not acknowledged
+	 * yet, so readers keep the previous cache meanwhile instead of waiting. */
+	bool eager;
 	struct public_cache *cache;
 	/* The incidents changed since the last build began (under lock): a build re-reads only
 	 * these; `dirty_all` (overflow, a failed build) asks for a full rescan. */
@@ -410,10 +414,16 @@ static int incident_model(struct public_site *site, const json_t *inc, int64_t n
 	if (m == NULL)
 		return -1;
 	if (json_int(m, "version") != version) {
-		json_t *updates = read_public_updates(site->app, number);
+		json_t *updates = read_public_updates(site->app, number), *pm = NULL;
 
 		if (updates == NULL || json_object_set_new(m, "updates", updates) != 0 ||
 		    json_object_set_new(m, "version", json_integer(version)) != 0)
+			goto fail;
+		/* A published After Action's public part (issue 10); publishing moves the version.
+		 * Only a resolved incident shows one: no read for the others. */
+		if ((status && strcmp(status, "resolved") == 0 &&
+		     actions_public_postmortem(site->app, number, &pm) != 0) ||
+		    json_object_set_new(m, "postmortem", pm ? pm : json_null()) != 0)
 			goto fail;
 	}
 	after = json_int(m, "after");
@@ -423,6 +433,11 @@ static int incident_model(struct public_site *site, const json_t *inc, int64_t n
 		goto fail;
 	*model = statuspage_public_incident(inc, json_object_get(m, "updates"),
 					    json_object_get(m, "entries"));
+	if (*model && statuspage_attach_postmortem(*model, json_object_get(m, "postmortem")) != 0) {
+		json_decref(*model);
+		*model = NULL;
+		goto fail;
+	}
 	json_decref(m);
 	return 0;
 fail:
@@ -735,7 +750,7 @@ static struct public_cache *cache_get(struct public_site *site)
 	pthread_mutex_lock(&site->lock);
 	for (;;) {
 		c = site->cache;
-		if (c && c->generation == site->generation &&
+		if (c && (c->generation == site->generation || site->eager) &&
 		    (now - c->built_at < PUBLIC_REFRESH_MS || site->building)) {
 			c->refs++;
 			pthread_mutex_unlock(&site->lock);
@@ -783,7 +798,7 @@ static struct public_cache *cache_get(struct public_site *site)
  * "may": a needless rebuild costs a little, a missed one shows a stale page. */
 static bool event_may_change_public(const struct store_event *ev)
 {
-	static const char *const never[] = {"role.assigned", "responder.changed", NULL};
+	static const char *const never[] = {"role.assigned", "responder.changed", "page", NULL};
 
 	if (ev->visibility && strcmp(ev->visibility, "public") == 0)
 		return true;
@@ -806,10 +821,44 @@ static bool event_is_page_config(const struct store_event *ev)
 		strcmp(ev->type, "maintenance.changed") == 0);
 }
 
+/* Builds the cache of `generation` on the committing thread (the writer, or the feed of
+ * other replicas' commits), before the write's 201 leaves: requests meanwhile keep the
+ * previous cache — the change is not acknowledged yet — so no reader waits for a rebuild,
+ * and the request after the 201 finds the new cache, with its two busiest documents
+ * already rendered.  Costs the committing batch one incremental rebuild (1–2 ms), only
+ * for commits that change the public page. */
+static void rebuild_eager(struct public_site *site, uint64_t generation, bool full,
+			  const int64_t *dirty, size_t ndirty)
+{
+	struct public_cache *fresh = cache_build(site, generation, full, dirty, ndirty), *old = NULL;
+
+	if (fresh) {
+		(void)cache_doc(fresh, STATUSPAGE_DOC_INDEX);
+		(void)cache_doc(fresh, STATUSPAGE_DOC_SUMMARY);
+	}
+	pthread_mutex_lock(&site->lock);
+	site->building = site->eager = false;
+	pthread_cond_broadcast(&site->built);
+	if (fresh == NULL) {
+		site->dirty_all = true; /* the next request rebuilds, as before */
+	} else {
+		old = site->cache;
+		site->cache = fresh;
+		if (old && --old->refs != 0)
+			old = NULL; /* a request still holds it; its release frees it */
+	}
+	pthread_mutex_unlock(&site->lock);
+	cache_free(old);
+}
+
 static void on_commit(void *ctx, const struct store_event *events, size_t nevents)
 {
 	struct public_site *site = ctx;
-	bool changed = false;
+	bool changed = false, eager;
+	int64_t dirty[PUBLIC_DIRTY_MAX];
+	size_t ndirty = 0;
+	uint64_t generation = 0;
+	bool full = false;
 
 	pthread_mutex_lock(&site->lock);
 	for (size_t i = 0; i < nevents; i++) {
@@ -833,7 +882,22 @@ static void on_commit(void *ctx, const struct store_event *events, size_t nevent
 	}
 	if (changed)
 		site->generation++;
+	/* Eagerly only from a cache that was current up to this commit: one that already
+	 * missed an acknowledged change must not be served meanwhile (cache_get). */
+	eager = changed && !site->building && site->cache &&
+		site->cache->generation + 1 == site->generation;
+	if (eager) {
+		site->building = site->eager = true;
+		generation = site->generation;
+		full = site->dirty_all;
+		ndirty = site->ndirty;
+		memcpy(dirty, site->dirty, ndirty * sizeof(dirty[0]));
+		site->ndirty = 0;
+		site->dirty_all = false;
+	}
 	pthread_mutex_unlock(&site->lock);
+	if (eager)
+		rebuild_eager(site, generation, full, dirty, ndirty);
 }
 
 static int stream_filter(void *ctx, const struct store_event *ev, char **data, const char **type)
@@ -1098,6 +1162,17 @@ static json_t *incident_model_direct(struct public_site *site, int64_t number, i
 		goto done;
 	}
 	model = statuspage_public_incident(inc, updates, entries);
+	if (model) {
+		json_t *pm = NULL;
+
+		if (actions_public_postmortem(site->app, number, &pm) != 0 ||
+		    statuspage_attach_postmortem(model, pm) != 0) {
+			json_decref(model);
+			model = NULL;
+			*failed = 1;
+		}
+		json_decref(pm);
+	}
 done:
 	json_decref(inc);
 	json_decref(updates);

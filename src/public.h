@@ -12,9 +12,11 @@
  * The cache: every public document is rendered once into memory, with its strong ETag and a
  * libmicrohttpd response built once and shared by every request (no copy, no per-request
  * render).  The hub's listener marks the cache stale when a committed event may change
- * public output (anything but internal timeline entries, role and responder changes); the
- * first request after that rebuilds it while the others wait, so a public update is on the
- * next request after its 201.  A cache older than PUBLIC_REFRESH_MS is rebuilt too (the
+ * public output (anything but internal timeline entries, role and responder changes) and,
+ * when the cache was current up to that commit, rebuilds it right there on the committing
+ * thread (rendering `/` and summary.json too) before the write's 201 leaves, while requests
+ * keep the previous cache; otherwise the first request rebuilds it while the others wait.
+ * Either way a public update is on the next request after its 201.  A cache older than PUBLIC_REFRESH_MS is rebuilt too (the
  * 90-day history window moves) — then the others keep serving the old one meanwhile.
  * Every public answer carries `ETag`, `Cache-Control: public, max-age=5,
  * stale-while-revalidate=30` and answers a matching If-None-Match with 304.
@@ -40,10 +42,11 @@ struct public_site;
 #define PUBLIC_CACHE_CONTROL "public, max-age=5, stale-while-revalidate=30"
 /* Resolved incidents scanned for the 90-day history at each rebuild, newest first. */
 #define PUBLIC_RESOLVED_SCAN_MAX 2000
-/* The strict policy of public pages: scripts and styles from this origin only. */
+/* The strict policy of public pages: scripts and styles from this origin only; forms post
+ * only here (the subscribe form, outbox.h). */
 #define PUBLIC_CSP                                                                        \
 	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "       \
-	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 /* Validates and copies `cfg` (page name 1..STATUSPAGE_NAME_MAX characters, public URL
  * http(s) without quotes or spaces, a time zone known to the system), registers the public

@@ -8,11 +8,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "afteraction.h"
 #include "buf.h"
 #include "codec.h"
 #include "command.h"
 #include "doctrine.h"
 #include "intake.h"
+#include "outbox.h"
 #include "parse.h"
 #include "service_internal.h"
 
@@ -252,6 +254,9 @@ int record_change(struct store_conn *c, struct cmd *cmd, const struct incident *
 			       visibility_name(entry ? r->visibility : VISIBILITY_INTERNAL), event_text,
 			       &seq) != 0)
 		goto done;
+	/* Notifications are written in this same transaction (outbox.h). */
+	if (outbox_route_event(c, cmd->app, inc, seq, r->event_type, event) != 0)
+		goto done;
 	r->entry_out = entry;
 	entry = NULL;
 	rc = 0;
@@ -376,7 +381,7 @@ int open_in_command(struct store_conn *c, struct cmd *cmd, const struct open_inp
 		 doctrine_alarm_level(inc.severity), channel, *card_note ? "; " : "", card_note);
 	rc = commit_incident(c, cmd, &inc, &r, true);
 	if (rc == 0 && json_array_size(pages) > 0) {
-		if (intake_runcard_page(c, &inc, cmd->now, pages) != 0) {
+		if (intake_runcard_page(c, cmd, &inc, cmd->now, pages) != 0) {
 			rc = io_error(cmd->err);
 			goto done;
 		}
@@ -830,8 +835,23 @@ static int cmd_timeline_post(struct store_conn *c, void *arg)
 			   .without_state = in->visibility != VISIBILITY_PUBLIC};
 	int rc = -1;
 
-	if (load_incident(c, cmd->number, &inc, cmd->err) != 0)
+	if (in->visibility != VISIBILITY_PUBLIC) {
+		/* An internal entry needs the incident to exist, nothing of its document: an
+		 * indexed lookup rather than parsing the whole incident (the bulk of a note's
+		 * cost on the writer thread).  record_change reads only inc.number then (notifications
+		 * route no timeline entry: outbox_route_event returns before reading `inc`). */
+		int64_t exists;
+
+		incident_init(&inc);
+		if (store_query_int(c, &exists, 0, STMT_INCIDENT_EXISTS, "i", cmd->number) != 0)
+			return io_error(cmd->err);
+		if (!exists)
+			return api_error_set(cmd->err, 404, "not_found", NULL, "no incident INC-%lld",
+					     (long long)cmd->number);
+		inc.number = cmd->number;
+	} else if (load_incident(c, cmd->number, &inc, cmd->err) != 0) {
 		return -1;
+	}
 	if (in->visibility == VISIBILITY_PUBLIC && !may_publish(&inc, cmd->actor)) {
 		publish_refusal(cmd->err);
 		goto done;
@@ -1112,6 +1132,20 @@ static int cmd_update_post(struct store_conn *c, void *arg)
 			goto done;
 		}
 		inc.status = in->status;
+	}
+	/* The resolution milestone carries the After Action date (issue 10, SPEC §14). */
+	if (in->after_action_at != TIME_NONE) {
+		if (in->kind != UPDATE_RESOLUTION) {
+			api_error_set(cmd->err, 400, "invalid_field", "afterActionAt",
+				      "only a resolution update carries afterActionAt");
+			goto done;
+		}
+		if (!afteraction_at_acceptable(in->after_action_at, inc.resolved_at, cmd->now)) {
+			api_error_set(cmd->err, 400, "invalid_field", "afterActionAt",
+				      "afterActionAt must be within 72 h after the resolution");
+			goto done;
+		}
+		inc.after_action_at = in->after_action_at;
 	}
 	if (store_query_int(c, &update_id, 0, STMT_UPDATE_APPEND, "iitttttz", inc.number, cmd->now,
 			    cmd->actor, body, audience_name(in->audience), update_kind_name(in->kind),

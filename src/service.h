@@ -21,6 +21,9 @@
 struct sse_hub;
 struct timeline_cache;
 struct public_site;
+struct auth;
+struct oidc;
+struct outbox;
 
 /* The explicit application context: everything a request may touch. */
 struct app {
@@ -35,6 +38,15 @@ struct app {
 	struct timeline_cache *timeline_cache;
 	/* The server's key (secret.h), loaded at start; derive a key per purpose from it. */
 	unsigned char secret[32];
+	/* Sign-in and permissions (auth.h); NULL in the admin verbs, which serve nothing. */
+	struct auth *auth;
+	/* --public-url as given ("https://ops.example.com", maybe with a trailing '/'), or
+	 * NULL: absolute links in pages, mails and calendar feeds (relative without it). */
+	const char *public_url;
+	/* Single sign-on with OpenID Connect (oidc.h); NULL when no --oidc-issuer is set. */
+	struct oidc *oidc;
+	/* Notifications (outbox.h): routes events into the outbox; NULL routes nothing. */
+	struct outbox *outbox;
 };
 
 /* A small cache of complete timeline pages.  The timeline is append-only and a page with
@@ -101,6 +113,9 @@ struct update_input {
 	int64_t next_update_eta; /* TIME_NONE when not sent */
 	bool has_status;
 	enum status status;
+	/* A resolution update carries the After Action date (issue 10): within 72 h after
+	 * the resolution, sets the incident's afterActionAt.  TIME_NONE when not sent. */
+	int64_t after_action_at;
 };
 int service_update_post(struct app *app, const char *actor, int64_t number,
 			const struct update_input *in, json_t **out, struct api_error *err);

@@ -379,6 +379,8 @@ int statuspage_public_event(const char *type, const char *visibility, const char
 {
 	static const char *const state_events[] = {"incident.opened", "incident.updated",
 						   "incident.phase", "incident.reopened", NULL};
+	static const char *const public_types[] = {"update.published", "timeline.entry",
+						   "component.changed", "maintenance.changed", NULL};
 	json_t *ev = NULL, *o = NULL, *core = NULL, *extra = NULL;
 	const json_t *state;
 	const char *extra_key = NULL;
@@ -388,6 +390,11 @@ int statuspage_public_event(const char *type, const char *visibility, const char
 	*out = NULL;
 	*out_type = NULL;
 	if (type == NULL || payload == NULL)
+		return 0;
+	/* Decided by type and visibility alone for most events (every internal entry, role,
+	 * responder, alert, …): nothing public, without parsing the payload — the writer
+	 * thread publishes each committed event through here. */
+	if (public_visibility ? !one_of(type, public_types) : !one_of(type, state_events))
 		return 0;
 	ev = json_loads(payload, 0, NULL);
 	if (ev == NULL)
@@ -544,6 +551,34 @@ static bool is_resolved(const json_t *inc)
 	const char *st = str_of(inc, "status");
 
 	return st && strcmp(st, "resolved") == 0;
+}
+
+int statuspage_attach_postmortem(json_t *model, const json_t *postmortem)
+{
+	json_t *pm, *sections;
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_object(model) || !is_resolved(model) || !json_is_object(postmortem) ||
+	    time_of(postmortem, "publishedAt") == TIME_NONE)
+		return 0;
+	sections = json_array();
+	pm = json_pack("{s:o, s:o}", "publishedAt", time_copy(postmortem, "publishedAt"), "sections",
+		       sections);
+	if (pm == NULL)
+		return -1;
+	json_array_foreach(json_object_get(postmortem, "sections"), i, v) {
+		json_t *o;
+
+		if (str_of(v, "heading") == NULL || str_of(v, "text") == NULL)
+			continue;
+		o = json_pack("{s:s, s:s}", "heading", str_of(v, "heading"), "text", str_of(v, "text"));
+		if (o == NULL || json_array_append_new(sections, o) != 0) {
+			json_decref(pm);
+			return -1;
+		}
+	}
+	return json_object_set_new(model, "postmortem", pm);
 }
 
 static bool names_system(const json_t *list, const char *name)
@@ -1039,6 +1074,7 @@ static void shortlink(const struct statuspage_config *cfg, const char *id, char 
 static json_t *sp_incident(const struct statuspage_snapshot *s, const json_t *inc)
 {
 	json_t *updates = json_array(), *o;
+	const json_t *pm;
 	const json_t *list = json_object_get(inc, "updates");
 	char pid[13], link[STATUSPAGE_URL_MAX + 64];
 
@@ -1052,9 +1088,11 @@ static json_t *sp_incident(const struct statuspage_snapshot *s, const json_t *in
 		}
 	page_id(s->config, pid);
 	shortlink(s->config, str_of(inc, "id"), link, sizeof(link));
+	/* A published After Action is Statuspage's `postmortem` status (issue 10). */
+	pm = json_object_get(inc, "postmortem");
 	o = json_pack("{s:s?, s:s?, s:s?, s:O?, s:O?, s:O?, s:O?, s:s?, s:s, s:O?, s:s, s:o, s:o, s:O?}",
 		      "id", str_of(inc, "id"), "name", str_of(inc, "title"), "status",
-		      str_of(inc, "status"), "created_at", json_object_get(inc, "openedAt"),
+		      pm ? "postmortem" : str_of(inc, "status"), "created_at", json_object_get(inc, "openedAt"),
 		      "updated_at", json_object_get(inc, "updatedAt"), "monitoring_at",
 		      json_object_get(inc, "monitoringAt"), "resolved_at",
 		      json_object_get(inc, "resolvedAt"), "impact",
@@ -1062,6 +1100,24 @@ static json_t *sp_incident(const struct statuspage_snapshot *s, const json_t *in
 		      json_object_get(inc, "startedAt"), "page_id", pid, "incident_updates", updates,
 		      "components", sp_components_of(s, json_object_get(inc, "affectedSystems")),
 		      "next_update_at", json_object_get(inc, "nextUpdateEta"));
+	if (o && pm) {
+		struct buf body;
+		const json_t *v;
+		size_t i;
+		int failed = 0;
+
+		buf_init(&body, STATUSPAGE_DOC_MAX);
+		json_array_foreach(json_object_get(pm, "sections"), i, v)
+			failed |= buf_printf(&body, "%s## %s\n\n%s\n", i ? "\n" : "", str_of(v, "heading"),
+					     str_of(v, "text"));
+		set(o, "postmortem_body", failed ? NULL : json_string(body.ptr), &failed);
+		set(o, "postmortem_published_at", time_copy(pm, "publishedAt"), &failed);
+		buf_free(&body);
+		if (failed) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
 	return o;
 }
 
@@ -1699,6 +1755,14 @@ int statuspage_render_index(const struct statuspage_snapshot *s, int page, struc
 			put(&o, "</ul>\n");
 		put(&o, "</section>\n");
 	}
+	/* Subscriptions (issue 9, outbox.h): mail with double opt-in, or the feed. */
+	put(&o, "<section class=\"subscribe\" aria-labelledby=\"subscribe-h\">\n<h2 id=\"subscribe-h\">"
+		"Get updates</h2>\n<form method=\"post\" action=\"/subscribe\">"
+		"<label for=\"subscribe-email\">Email address</label> <input id=\"subscribe-email\" "
+		"name=\"email\" type=\"email\" required maxlength=\"254\" autocomplete=\"email\"> "
+		"<button type=\"submit\">Subscribe</button></form>\n<p class=\"note\">We mail a link to "
+		"confirm; every mail has a link to unsubscribe. No mail? Follow the "
+		"<a href=\"/feed.atom\">Atom feed</a>.</p>\n</section>\n");
 	putf(&o, "<section aria-labelledby=\"history-h\">\n<h2 id=\"history-h\">Past incidents</h2>\n"
 		 "<p class=\"note\">Resolved in the last %d days.</p>\n", STATUSPAGE_HISTORY_DAYS);
 	if (nhistory == 0)
@@ -1775,6 +1839,21 @@ int statuspage_render_incident(const struct statuspage_snapshot *s, const json_t
 		put(&o, "\">");
 		put_esc(&o, bridge);
 		put(&o, "</a></p>\n");
+	}
+	if (json_object_get(inc, "postmortem")) {
+		const json_t *pm = json_object_get(inc, "postmortem");
+
+		put(&o, "<section class=\"postmortem\" aria-labelledby=\"postmortem-h\">\n<h2 id=\"postmortem-h\">Postmortem</h2>\n<p class=\"meta\">Published ");
+		put_time(&o, cfg, time_of(pm, "publishedAt"));
+		put(&o, "</p>\n");
+		json_array_foreach(json_object_get(pm, "sections"), i, v) {
+			put(&o, "<h3>");
+			put_esc(&o, str_of(v, "heading"));
+			put(&o, "</h3>\n<p class=\"body\">");
+			put_esc(&o, str_of(v, "text"));
+			put(&o, "</p>\n");
+		}
+		put(&o, "</section>\n");
 	}
 	put(&o, "<section aria-labelledby=\"updates-h\">\n<h2 id=\"updates-h\">Updates</h2>\n");
 	if (json_array_size(updates) == 0)

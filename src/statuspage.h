@@ -89,6 +89,15 @@ bool statuspage_update_is_public(const json_t *update);
 json_t *statuspage_public_incident(const json_t *incident, const json_t *updates,
 				   const json_t *entries);
 
+/* Attaches the public postmortem of a published After Action (issue 10; actions.h
+ * actions_public_postmortem: {publishedAt, sections: [{name, heading, text}]}) to a public
+ * model of a resolved incident, itself through an allow-list: only publishedAt and each
+ * section's heading and text are copied, as model.postmortem = {publishedAt, sections:
+ * [{heading, text}]}.  An unresolved model, a NULL or malformed postmortem attach nothing.
+ * The renderers then show it on the incident page, and the Statuspage documents give the
+ * incident the status "postmortem" with postmortem_body.  0, or -1 when out of memory. */
+int statuspage_attach_postmortem(json_t *model, const json_t *postmortem);
+
 /* The public event for the public stream derived from one committed internal event
  * (`type`, `visibility` and the event's JSON `payload` as stored).  Returns 1 with `*out`
  * ({type, incident, at, incidentState, update?|entry?}, incidentState being the public

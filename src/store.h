@@ -142,12 +142,98 @@ enum stmt {
 	STMT_SETTING_PUT_NEW,       /* (key, value): inserted only when the key is absent */
 	STMT_COPY_SETTINGS_SELECT,  /* () → key, value */
 	STMT_COPY_SETTINGS_INSERT,
+	STMT_USER_INSERT,            /* (name, display, role, password_hash, disabled, source, created, updated) */
+	STMT_USER_GET,               /* (name) → name, display, role, password_hash, disabled, source, created_at, updated_at */
+	STMT_USER_LIST,              /* () → the columns of GET, by name */
+	STMT_USER_COUNT,             /* () → count */
+	STMT_USER_SET_ROLE,          /* (role, updated, name) */
+	STMT_USER_SET_DISABLED,      /* (disabled, updated, name) */
+	STMT_USER_SET_PASSWORD,      /* (password_hash, updated, name) */
+	STMT_USER_SET_DISPLAY,       /* (display, updated, name) */
+	STMT_SESSION_INSERT,         /* (id_hash, user, created, last_seen, address) */
+	STMT_SESSION_LOOKUP,         /* (id_hash) → user, created_at, last_seen, display, role, disabled */
+	STMT_SESSION_TOUCH,          /* (last_seen, id_hash) */
+	STMT_SESSION_DELETE,         /* (id_hash) */
+	STMT_SESSION_DELETE_USER,    /* (user) → the sessions of an account end */
+	STMT_SESSION_PRUNE,          /* (created before, last seen before): expired sessions go */
+	STMT_TOKEN_INSERT,           /* (token_hash, user, name, role, created, expires or NULL) → id */
+	STMT_TOKEN_LOOKUP,           /* (token_hash) → id, user, role, expires_at, revoked_at, last_used_at, display, user role, disabled */
+	STMT_TOKEN_LIST,             /* (user or NULL) → id, user, name, role, created_at, expires_at, revoked_at, last_used_at, by id */
+	STMT_TOKEN_GET,              /* (id) → the columns of LIST */
+	STMT_TOKEN_REVOKE,           /* (revoked_at, id): once */
+	STMT_TOKEN_TOUCH,            /* (last_used_at, id) */
+	STMT_AUDIT_APPEND,           /* (at, actor, action, subject, address, detail) → id */
+	STMT_AUDIT_LIST,             /* (before id, limit) → id, at, actor, action, subject, address, detail; newest first */
+	STMT_COPY_USERS_SELECT,      /* () → name, display, role, password_hash, disabled, source, created_at, updated_at */
+	STMT_COPY_USERS_INSERT,
+	STMT_COPY_SESSIONS_SELECT,   /* () → id_hash, user_name, created_at, last_seen, address */
+	STMT_COPY_SESSIONS_INSERT,
+	STMT_COPY_API_TOKENS_SELECT, /* () → id, token_hash, user_name, name, role, created_at, expires_at, revoked_at, last_used_at */
+	STMT_COPY_API_TOKENS_INSERT,
+	STMT_COPY_AUDIT_LOG_SELECT,  /* () → id, at, actor, action, subject, address, detail */
+	STMT_COPY_AUDIT_LOG_INSERT,
 	/* ---- end of issue 7 ---- */
 	/* ---- issue 9: on-call teams, rotations, pages (oncall.h) ---- */
+	/* Teams keep their members ({name, email}) and escalation steps as JSON arrays, a
+	 * rotation its order (member names); a page's person, steps and the rest are its
+	 * `doc` (pages.h).  Times in ms. */
+	STMT_TEAM_INSERT,           /* (name, manager, manager_email, ack_minutes, steps, members, created, updated) → id */
+	STMT_TEAM_UPDATE,           /* (name, manager, manager_email, ack_minutes, steps, members, updated, id) */
+	STMT_TEAM_GET,              /* (id) → id, name, manager, manager_email, ack_minutes, steps, members, created_at, updated_at */
+	STMT_TEAM_FIND,             /* (name) → id */
+	STMT_TEAM_LIST,             /* () → the columns of GET, by name then id */
+	STMT_ROTATION_INSERT,       /* (team, name, shift_hours, handover, zone, start_date, members, created, created_by) → id */
+	STMT_ROTATION_GET,          /* (id) → id, team, name, shift_hours, handover, zone, start_date, members, created_at, created_by */
+	STMT_ROTATION_LIST,         /* (team or NULL) → the columns of GET, by team then id */
+	STMT_OVERRIDE_INSERT,       /* (rotation, person, from_at, to_at, reason, created, created_by) → id */
+	STMT_OVERRIDE_LIST,         /* (rotation, from, to) → id, rotation, person, from_at, to_at, reason, created_at, created_by of those overlapping [from, to), by id */
+	STMT_PAGE_INSERT,           /* (incident, team, team_name, state, paged_at, acknowledged_at, next_at, drill, doc, updated) → id */
+	STMT_PAGE_UPDATE,           /* (state, acknowledged_at, next_at, doc, updated, id) */
+	STMT_PAGE_GET,              /* (id) → id, incident, team, team_name, state, paged_at, acknowledged_at, next_at, drill, doc, updated_at */
+	STMT_PAGE_LIST,             /* (incident) → the columns of GET, by id */
+	STMT_PAGE_DUE,              /* (now, limit) → id of pages still paged whose escalation is due, soonest first */
+	STMT_PAGE_MTTA,             /* (from, to) → team_name, paged_at, acknowledged_at of team pages of live incidents paged in [from, to), by team_name */
+	STMT_COPY_TEAMS_SELECT,     /* () → the columns of STMT_TEAM_GET, by id */
+	STMT_COPY_TEAMS_INSERT,
+	STMT_COPY_ROTATIONS_SELECT, /* () → the columns of STMT_ROTATION_GET, by id */
+	STMT_COPY_ROTATIONS_INSERT,
+	STMT_COPY_ROTATION_OVERRIDES_SELECT, /* () → the columns of STMT_OVERRIDE_LIST, by id */
+	STMT_COPY_ROTATION_OVERRIDES_INSERT,
+	STMT_COPY_PAGES_SELECT,     /* () → the columns of STMT_PAGE_GET, by id */
+	STMT_COPY_PAGES_INSERT,
 	/* ---- end of issue 9 on-call ---- */
 	/* ---- issue 9: notifications outbox, channels, subscribers (outbox.h) ---- */
+	/* Times in ms.  A channel's events are a JSON array of topic names (notify.h); an
+	 * outbox row's dest groups rows that share a receiver ("c<channel id>" or "smtp"). */
+	STMT_CHANNEL_INSERT,        /* (name, kind, url, address, secret, events, audience, enabled, created, updated) → id */
+	STMT_CHANNEL_UPDATE,        /* (name, url, address, secret, events, audience, enabled, updated, id) */
+	STMT_CHANNEL_GET,           /* (id) → id, name, kind, url, address, secret, events, audience, enabled, created_at, updated_at */
+	STMT_CHANNEL_LIST,          /* () → same columns, by id */
+	STMT_CHANNEL_DELETE,        /* (id) */
+	STMT_SUBSCRIBER_FIND,       /* (email) → id, email, state, created_at, confirmed_at, last_mail_at */
+	STMT_SUBSCRIBER_GET,        /* (id) → same columns */
+	STMT_SUBSCRIBER_INSERT,     /* (email, state, created, last_mail_at) → id */
+	STMT_SUBSCRIBER_UPDATE,     /* (state, confirmed_at, unsubscribed_at, last_mail_at, updated, id) */
+	STMT_SUBSCRIBER_LIST,       /* (state or NULL, before id, limit) → same columns as FIND, newest first */
+	STMT_OUTBOX_ROUTE_CHANNELS, /* (created, incident, seq, topic, "\"topic\"", payload, audience): a row per enabled channel of that audience with the topic */
+	STMT_OUTBOX_ROUTE_SUBSCRIBERS, /* (created, incident, seq, topic, payload): a row per confirmed subscriber */
+	STMT_OUTBOX_INSERT,         /* (created, incident, seq, topic, kind, channel, subscriber, dest, address, payload) → id */
+	STMT_OUTBOX_DUE,            /* (now, per dest, limit) → id, kind, topic, channel, subscriber, dest, address, payload, attempts, created_at, channel id, url, address, secret, subscriber email, subscriber state */
+	STMT_OUTBOX_RESULT,         /* (state, attempts, next_at, last_error, updated, id) */
+	STMT_OUTBOX_GET,            /* (id) → id, created_at, incident, seq, topic, kind, channel, subscriber, dest, address, state, attempts, next_at, last_error, updated_at */
+	STMT_OUTBOX_LIST,           /* (state or NULL, before id, limit) → same columns, newest first */
+	STMT_OUTBOX_RETRY,          /* (now, id): pending again, due now */
+	STMT_OUTBOX_COUNTS,         /* () → state, count */
+	STMT_OUTBOX_TOPIC_SINCE,    /* (topic, since) → count of rows created since */
+	STMT_COPY_CHANNELS_SELECT,  /* () → id, name, kind, url, address, secret, events, audience, enabled, created_at, updated_at */
+	STMT_COPY_CHANNELS_INSERT,
+	STMT_COPY_SUBSCRIBERS_SELECT, /* () → id, email, state, created_at, confirmed_at, unsubscribed_at, last_mail_at, updated_at */
+	STMT_COPY_SUBSCRIBERS_INSERT,
+	STMT_COPY_OUTBOX_SELECT,    /* () → id, created_at, incident, seq, topic, kind, channel, subscriber, dest, address, payload, state, attempts, next_at, last_error, updated_at */
+	STMT_COPY_OUTBOX_INSERT,
 	/* ---- end of issue 9 notifications ---- */
 	/* ---- issue 10, second part: After Action additions ---- */
+	STMT_AFTER_ACTION_TAGGED,   /* (incident to leave out, limit) → incident, sections: reviews with root-cause tags, newest first */
 	/* ---- end of issue 10, second part ---- */
 	STMT__MAX
 };
@@ -257,6 +343,14 @@ int64_t store_copy(struct store *from, struct store *to, char *err, size_t errle
 /* Writes every table as JSON to `out` in a fixed order (tables, then primary key), from one
  * snapshot; the same records give the same bytes on either backend.  0 or -1. */
 int store_export(struct store *s, FILE *out, char *err, size_t errlen);
+/* Reads an export (store_export's JSON) from `in` into `s`, which must be empty and of the
+ * export's schema version, in one transaction: every table of copy_tables, parents first,
+ * through the backends' COPY_*_INSERT statements, then the identity sequences moved past
+ * the rows (as store_copy does), so an export of `s` afterwards is byte-identical.  A
+ * table the export lacks or this build does not know, different columns or a malformed
+ * row refuse the whole import.  The export is held in memory while it is read.  Returns
+ * the rows imported, or -1 with `err` filled. */
+int64_t store_import(struct store *s, FILE *in, char *err, size_t errlen);
 /* A consistent copy of a SQLite store into the new file `out_path` with the online
  * backup API, while servers keep writing.  0 or -1 with `err` filled (also for a
  * PostgreSQL URL, whose backups are pg_dump's job). */

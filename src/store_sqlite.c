@@ -172,8 +172,134 @@ static const char *const migrations[] = {
 	/* ---- migration for issue 7: accounts, sessions, tokens, audit (auth.h) goes here ---- */
 	/* 6: settings, the server's own values (its secret: secret.h) */
 	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 7: accounts, sessions, API tokens and the audit log (issue 7, auth.h) */
+	"CREATE TABLE users ("
+	"  name TEXT PRIMARY KEY,"
+	"  display TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('viewer','responder','mim','admin')),"
+	"  password_hash TEXT,"
+	"  disabled INTEGER NOT NULL,"
+	"  source TEXT NOT NULL CHECK (source IN ('local','sso','proxy')),"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions ("
+	"  id_hash TEXT PRIMARY KEY,"
+	"  user_name TEXT NOT NULL REFERENCES users(name),"
+	"  created_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  address TEXT NOT NULL);"
+	"CREATE INDEX sessions_user ON sessions(user_name);"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  user_name TEXT NOT NULL REFERENCES users(name),"
+	"  name TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('viewer','responder','mim','admin')),"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER,"
+	"  revoked_at INTEGER,"
+	"  last_used_at INTEGER);"
+	"CREATE INDEX api_tokens_user ON api_tokens(user_name);"
+	"CREATE TABLE audit_log ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);",
 	/* ---- migration for issue 9: on-call teams, rotations, pages (oncall.h) goes here ---- */
+	/* on-call teams, rotations and their overrides, pages (issue 9, teams.h, pages.h) */
+	"CREATE TABLE teams ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  manager TEXT,"
+	"  manager_email TEXT,"
+	"  ack_minutes INTEGER NOT NULL,"
+	"  steps TEXT NOT NULL,"
+	"  members TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE rotations ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  team INTEGER NOT NULL REFERENCES teams(id),"
+	"  name TEXT NOT NULL,"
+	"  shift_hours INTEGER NOT NULL,"
+	"  handover TEXT NOT NULL,"
+	"  zone TEXT NOT NULL,"
+	"  start_date TEXT NOT NULL,"
+	"  members TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  UNIQUE (team, name));"
+	"CREATE TABLE rotation_overrides ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  rotation INTEGER NOT NULL REFERENCES rotations(id),"
+	"  person TEXT NOT NULL,"
+	"  from_at INTEGER NOT NULL,"
+	"  to_at INTEGER NOT NULL,"
+	"  reason TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE INDEX rotation_overrides_rotation ON rotation_overrides(rotation, to_at);"
+	"CREATE TABLE pages ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  incident INTEGER NOT NULL REFERENCES incidents(number),"
+	"  team INTEGER REFERENCES teams(id),"
+	"  team_name TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('paged','acknowledged','expired')),"
+	"  paged_at INTEGER NOT NULL,"
+	"  acknowledged_at INTEGER,"
+	"  next_at INTEGER,"
+	"  drill INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX pages_incident ON pages(incident, id);"
+	"CREATE INDEX pages_due ON pages(state, next_at);"
+	"CREATE INDEX pages_paged_at ON pages(paged_at);",
 	/* ---- migration for issue 9: notifications outbox, channels, subscribers (outbox.h) goes here ---- */
+	/* issue 9: notification channels, status-page subscribers and the durable outbox (outbox.h) */
+	"CREATE TABLE channels ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('webhook','slack','mattermost','teams','email')),"
+	"  url TEXT,"
+	"  address TEXT,"
+	"  secret TEXT,"
+	"  events TEXT NOT NULL,"
+	"  audience TEXT NOT NULL CHECK (audience IN ('internal','public')),"
+	"  enabled INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE subscribers ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  email TEXT NOT NULL UNIQUE,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','confirmed','unsubscribed')),"
+	"  created_at INTEGER NOT NULL,"
+	"  confirmed_at INTEGER,"
+	"  unsubscribed_at INTEGER,"
+	"  last_mail_at INTEGER,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX subscribers_state ON subscribers(state, id);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  created_at INTEGER NOT NULL,"
+	"  incident INTEGER,"
+	"  seq INTEGER,"
+	"  topic TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  channel INTEGER,"
+	"  subscriber INTEGER,"
+	"  dest TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','delivered','failed')),"
+	"  attempts INTEGER NOT NULL,"
+	"  next_at INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX outbox_due ON outbox(state, next_at);"
+	"CREATE INDEX outbox_topic ON outbox(topic, created_at);",
 	/* ---- migration for issue 10, second part: After Action additions goes here ---- */
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -264,6 +390,14 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	"(SELECT count(*) FROM integrations) + (SELECT count(*) FROM integration_log) + "
 	"(SELECT count(*) FROM alert_groups) + (SELECT count(*) FROM alerts) + "
 	"(SELECT count(*) FROM runcards) + "
+	/* issue 7: accounts (sessions belong to one) */
+	"(SELECT count(*) FROM users) + (SELECT count(*) FROM api_tokens) + "
+	"(SELECT count(*) FROM audit_log) + "
+	/* issue 9: on-call */
+	"(SELECT count(*) FROM teams) + (SELECT count(*) FROM pages) + "
+	/* issue 9: notifications */
+	"(SELECT count(*) FROM channels) + (SELECT count(*) FROM subscribers) + "
+	"(SELECT count(*) FROM outbox) + "
 	/* issue 10 */
 	"(SELECT count(*) FROM action_items) + (SELECT count(*) FROM after_actions)",
 	/* STMT_COPY_INCIDENTS_SELECT */
@@ -483,12 +617,248 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	"SELECT key, value FROM settings ORDER BY key",
 	/* STMT_COPY_SETTINGS_INSERT */
 	"INSERT INTO settings (key, value) VALUES (?1, ?2)",
+	/* STMT_USER_INSERT */
+	"INSERT INTO users (name, display, role, password_hash, disabled, source, created_at, "
+	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* STMT_USER_GET */
+	"SELECT name, display, role, password_hash, disabled, source, created_at, updated_at FROM "
+	"users WHERE name = ?1",
+	/* STMT_USER_LIST */
+	"SELECT name, display, role, password_hash, disabled, source, created_at, updated_at FROM "
+	"users ORDER BY name",
+	/* STMT_USER_COUNT */
+	"SELECT count(*) FROM users",
+	/* STMT_USER_SET_ROLE */
+	"UPDATE users SET role = ?1, updated_at = ?2 WHERE name = ?3",
+	/* STMT_USER_SET_DISABLED */
+	"UPDATE users SET disabled = ?1, updated_at = ?2 WHERE name = ?3",
+	/* STMT_USER_SET_PASSWORD */
+	"UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE name = ?3",
+	/* STMT_USER_SET_DISPLAY */
+	"UPDATE users SET display = ?1, updated_at = ?2 WHERE name = ?3",
+	/* STMT_SESSION_INSERT */
+	"INSERT INTO sessions (id_hash, user_name, created_at, last_seen, address) VALUES (?1, "
+	"?2, ?3, ?4, ?5)",
+	/* STMT_SESSION_LOOKUP */
+	"SELECT s.user_name, s.created_at, s.last_seen, u.display, u.role, u.disabled FROM "
+	"sessions s JOIN users u ON u.name = s.user_name WHERE s.id_hash = ?1",
+	/* STMT_SESSION_TOUCH */
+	"UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2",
+	/* STMT_SESSION_DELETE */
+	"DELETE FROM sessions WHERE id_hash = ?1",
+	/* STMT_SESSION_DELETE_USER */
+	"DELETE FROM sessions WHERE user_name = ?1",
+	/* STMT_SESSION_PRUNE */
+	"DELETE FROM sessions WHERE created_at < ?1 OR last_seen < ?2",
+	/* STMT_TOKEN_INSERT */
+	"INSERT INTO api_tokens (token_hash, user_name, name, role, created_at, expires_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+	/* STMT_TOKEN_LOOKUP */
+	"SELECT t.id, t.user_name, t.role, t.expires_at, t.revoked_at, t.last_used_at, u.display, "
+	"u.role, u.disabled FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE "
+	"t.token_hash = ?1",
+	/* STMT_TOKEN_LIST */
+	"SELECT id, user_name, name, role, created_at, expires_at, revoked_at, last_used_at FROM "
+	"api_tokens WHERE ?1 IS NULL OR user_name = ?1 ORDER BY id",
+	/* STMT_TOKEN_GET */
+	"SELECT id, user_name, name, role, created_at, expires_at, revoked_at, last_used_at FROM "
+	"api_tokens WHERE id = ?1",
+	/* STMT_TOKEN_REVOKE */
+	"UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
+	/* STMT_TOKEN_TOUCH */
+	"UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2",
+	/* STMT_AUDIT_APPEND */
+	"INSERT INTO audit_log (at, actor, action, subject, address, detail) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6) RETURNING id",
+	/* STMT_AUDIT_LIST */
+	"SELECT id, at, actor, action, subject, address, detail FROM audit_log WHERE id < ?1 "
+	"ORDER BY id DESC LIMIT ?2",
+	/* STMT_COPY_USERS_SELECT */
+	"SELECT name, display, role, password_hash, disabled, source, created_at, updated_at FROM "
+	"users ORDER BY name",
+	/* STMT_COPY_USERS_INSERT */
+	"INSERT INTO users (name, display, role, password_hash, disabled, source, created_at, "
+	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* STMT_COPY_SESSIONS_SELECT */
+	"SELECT id_hash, user_name, created_at, last_seen, address FROM sessions ORDER BY id_hash",
+	/* STMT_COPY_SESSIONS_INSERT */
+	"INSERT INTO sessions (id_hash, user_name, created_at, last_seen, address) VALUES (?1, "
+	"?2, ?3, ?4, ?5)",
+	/* STMT_COPY_API_TOKENS_SELECT */
+	"SELECT id, token_hash, user_name, name, role, created_at, expires_at, revoked_at, "
+	"last_used_at FROM api_tokens ORDER BY id",
+	/* STMT_COPY_API_TOKENS_INSERT */
+	"INSERT INTO api_tokens (id, token_hash, user_name, name, role, created_at, expires_at, "
+	"revoked_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* STMT_COPY_AUDIT_LOG_SELECT */
+	"SELECT id, at, actor, action, subject, address, detail FROM audit_log ORDER BY id",
+	/* STMT_COPY_AUDIT_LOG_INSERT */
+	"INSERT INTO audit_log (id, at, actor, action, subject, address, detail) VALUES (?1, ?2, "
+	"?3, ?4, ?5, ?6, ?7)",
 	/* ---- end of issue 7 ---- */
 	/* ---- issue 9: on-call teams, rotations, pages (oncall.h) ---- */
+	/* STMT_TEAM_INSERT */
+	"INSERT INTO teams (name, manager, manager_email, ack_minutes, steps, members, created_at, "
+	"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+	/* STMT_TEAM_UPDATE */
+	"UPDATE teams SET name = ?1, manager = ?2, manager_email = ?3, ack_minutes = ?4, steps = ?5, "
+	"members = ?6, updated_at = ?7 WHERE id = ?8",
+	/* STMT_TEAM_GET */
+	"SELECT id, name, manager, manager_email, ack_minutes, steps, members, created_at, "
+	"updated_at FROM teams WHERE id = ?1",
+	/* STMT_TEAM_FIND */
+	"SELECT id FROM teams WHERE name = ?1",
+	/* STMT_TEAM_LIST */
+	"SELECT id, name, manager, manager_email, ack_minutes, steps, members, created_at, "
+	"updated_at FROM teams ORDER BY name, id",
+	/* STMT_ROTATION_INSERT */
+	"INSERT INTO rotations (team, name, shift_hours, handover, zone, start_date, members, "
+	"created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+	/* STMT_ROTATION_GET */
+	"SELECT id, team, name, shift_hours, handover, zone, start_date, members, created_at, "
+	"created_by FROM rotations WHERE id = ?1",
+	/* STMT_ROTATION_LIST */
+	"SELECT id, team, name, shift_hours, handover, zone, start_date, members, created_at, "
+	"created_by FROM rotations WHERE (?1 IS NULL OR team = ?1) ORDER BY team, id",
+	/* STMT_OVERRIDE_INSERT */
+	"INSERT INTO rotation_overrides (rotation, person, from_at, to_at, reason, created_at, "
+	"created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+	/* STMT_OVERRIDE_LIST */
+	"SELECT id, rotation, person, from_at, to_at, reason, created_at, created_by FROM "
+	"rotation_overrides WHERE rotation = ?1 AND to_at > ?2 AND from_at < ?3 ORDER BY id",
+	/* STMT_PAGE_INSERT */
+	"INSERT INTO pages (incident, team, team_name, state, paged_at, acknowledged_at, next_at, "
+	"drill, doc, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+	/* STMT_PAGE_UPDATE */
+	"UPDATE pages SET state = ?1, acknowledged_at = ?2, next_at = ?3, doc = ?4, updated_at = ?5 "
+	"WHERE id = ?6",
+	/* STMT_PAGE_GET */
+	"SELECT id, incident, team, team_name, state, paged_at, acknowledged_at, next_at, drill, "
+	"doc, updated_at FROM pages WHERE id = ?1",
+	/* STMT_PAGE_LIST */
+	"SELECT id, incident, team, team_name, state, paged_at, acknowledged_at, next_at, drill, "
+	"doc, updated_at FROM pages WHERE incident = ?1 ORDER BY id",
+	/* STMT_PAGE_DUE */
+	"SELECT id FROM pages WHERE state = 'paged' AND next_at IS NOT NULL AND next_at <= ?1 "
+	"ORDER BY next_at, id LIMIT ?2",
+	/* STMT_PAGE_MTTA */
+	"SELECT team_name, paged_at, acknowledged_at FROM pages WHERE drill = 0 AND team_name IS "
+	"NOT NULL AND paged_at >= ?1 AND paged_at < ?2 ORDER BY team_name, id",
+	/* STMT_COPY_TEAMS_SELECT */
+	"SELECT id, name, manager, manager_email, ack_minutes, steps, members, created_at, "
+	"updated_at FROM teams ORDER BY id",
+	/* STMT_COPY_TEAMS_INSERT */
+	"INSERT INTO teams (id, name, manager, manager_email, ack_minutes, steps, members, "
+	"created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* STMT_COPY_ROTATIONS_SELECT */
+	"SELECT id, team, name, shift_hours, handover, zone, start_date, members, created_at, "
+	"created_by FROM rotations ORDER BY id",
+	/* STMT_COPY_ROTATIONS_INSERT */
+	"INSERT INTO rotations (id, team, name, shift_hours, handover, zone, start_date, members, "
+	"created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	/* STMT_COPY_ROTATION_OVERRIDES_SELECT */
+	"SELECT id, rotation, person, from_at, to_at, reason, created_at, created_by FROM "
+	"rotation_overrides ORDER BY id",
+	/* STMT_COPY_ROTATION_OVERRIDES_INSERT */
+	"INSERT INTO rotation_overrides (id, rotation, person, from_at, to_at, reason, created_at, "
+	"created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* STMT_COPY_PAGES_SELECT */
+	"SELECT id, incident, team, team_name, state, paged_at, acknowledged_at, next_at, drill, "
+	"doc, updated_at FROM pages ORDER BY id",
+	/* STMT_COPY_PAGES_INSERT */
+	"INSERT INTO pages (id, incident, team, team_name, state, paged_at, acknowledged_at, "
+	"next_at, drill, doc, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	/* ---- end of issue 9 on-call ---- */
 	/* ---- issue 9: notifications outbox, channels, subscribers (outbox.h) ---- */
+	/* STMT_CHANNEL_INSERT */
+	"INSERT INTO channels (name, kind, url, address, secret, events, audience, enabled, "
+	"created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+	/* STMT_CHANNEL_UPDATE */
+	"UPDATE channels SET name = ?1, url = ?2, address = ?3, secret = ?4, events = ?5, "
+	"audience = ?6, enabled = ?7, updated_at = ?8 WHERE id = ?9",
+	/* STMT_CHANNEL_GET */
+	"SELECT id, name, kind, url, address, secret, events, audience, enabled, created_at, "
+	"updated_at FROM channels WHERE id = ?1",
+	/* STMT_CHANNEL_LIST */
+	"SELECT id, name, kind, url, address, secret, events, audience, enabled, created_at, "
+	"updated_at FROM channels ORDER BY id",
+	/* STMT_CHANNEL_DELETE */
+	"DELETE FROM channels WHERE id = ?1",
+	/* STMT_SUBSCRIBER_FIND */
+	"SELECT id, email, state, created_at, confirmed_at, last_mail_at FROM subscribers "
+	"WHERE email = ?1",
+	/* STMT_SUBSCRIBER_GET */
+	"SELECT id, email, state, created_at, confirmed_at, last_mail_at FROM subscribers "
+	"WHERE id = ?1",
+	/* STMT_SUBSCRIBER_INSERT */
+	"INSERT INTO subscribers (email, state, created_at, last_mail_at, updated_at) "
+	"VALUES (?1, ?2, ?3, ?4, ?3) RETURNING id",
+	/* STMT_SUBSCRIBER_UPDATE */
+	"UPDATE subscribers SET state = ?1, confirmed_at = ?2, unsubscribed_at = ?3, "
+	"last_mail_at = ?4, updated_at = ?5 WHERE id = ?6",
+	/* STMT_SUBSCRIBER_LIST */
+	"SELECT id, email, state, created_at, confirmed_at, last_mail_at FROM subscribers "
+	"WHERE (?1 IS NULL OR state = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3",
+	/* STMT_OUTBOX_ROUTE_CHANNELS */
+	"INSERT INTO outbox (created_at, incident, seq, topic, kind, channel, subscriber, dest, "
+	"address, payload, state, attempts, next_at, last_error, updated_at) SELECT ?1, ?2, ?3, ?4, "
+	"kind, id, NULL, CASE WHEN kind = 'email' THEN 'smtp' ELSE 'c' || id END, "
+	"CASE WHEN kind = 'email' THEN address ELSE url END, ?6, 'pending', 0, ?1, NULL, ?1 "
+	"FROM channels WHERE enabled = 1 AND instr(events, ?5) > 0 AND audience = ?7 ORDER BY id",
+	/* STMT_OUTBOX_ROUTE_SUBSCRIBERS */
+	"INSERT INTO outbox (created_at, incident, seq, topic, kind, channel, subscriber, dest, "
+	"address, payload, state, attempts, next_at, last_error, updated_at) SELECT ?1, ?2, ?3, ?4, "
+	"'email', NULL, id, 'smtp', email, ?5, 'pending', 0, ?1, NULL, ?1 FROM subscribers "
+	"WHERE state = 'confirmed' ORDER BY id",
+	/* STMT_OUTBOX_INSERT */
+	"INSERT INTO outbox (created_at, incident, seq, topic, kind, channel, subscriber, dest, "
+	"address, payload, state, attempts, next_at, last_error, updated_at) VALUES (?1, ?2, ?3, ?4, "
+	"?5, ?6, ?7, ?8, ?9, ?10, 'pending', 0, ?1, NULL, ?1) RETURNING id",
+	/* STMT_OUTBOX_DUE */
+	"SELECT o.id, o.kind, o.topic, o.channel, o.subscriber, o.dest, o.address, o.payload, "
+	"o.attempts, o.created_at, ch.id, ch.url, ch.address, ch.secret, s.email, s.state FROM "
+	"(SELECT *, row_number() OVER (PARTITION BY dest ORDER BY next_at, id) AS rn FROM outbox "
+	"WHERE state = 'pending' AND next_at <= ?1) o LEFT JOIN channels ch ON ch.id = o.channel "
+	"LEFT JOIN subscribers s ON s.id = o.subscriber WHERE o.rn <= ?2 ORDER BY o.next_at, o.id "
+	"LIMIT ?3",
+	/* STMT_OUTBOX_RESULT */
+	"UPDATE outbox SET state = ?1, attempts = ?2, next_at = ?3, last_error = ?4, "
+	"updated_at = ?5 WHERE id = ?6",
+	/* STMT_OUTBOX_GET */
+	"SELECT id, created_at, incident, seq, topic, kind, channel, subscriber, dest, address, state, attempts, next_at, last_error, updated_at FROM outbox WHERE id = ?1",
+	/* STMT_OUTBOX_LIST */
+	"SELECT id, created_at, incident, seq, topic, kind, channel, subscriber, dest, address, state, attempts, next_at, last_error, updated_at FROM outbox "
+	"WHERE (?1 IS NULL OR state = ?1) AND id < ?2 ORDER BY id DESC LIMIT ?3",
+	/* STMT_OUTBOX_RETRY */
+	"UPDATE outbox SET state = 'pending', next_at = ?1, updated_at = ?1 WHERE id = ?2",
+	/* STMT_OUTBOX_COUNTS */
+	"SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state",
+	/* STMT_OUTBOX_TOPIC_SINCE */
+	"SELECT count(*) FROM outbox WHERE topic = ?1 AND created_at >= ?2",
+	/* STMT_COPY_CHANNELS_SELECT */
+	"SELECT id, name, kind, url, address, secret, events, audience, enabled, created_at, "
+	"updated_at FROM channels ORDER BY id",
+	/* STMT_COPY_CHANNELS_INSERT */
+	"INSERT INTO channels (id, name, kind, url, address, secret, events, audience, enabled, "
+	"created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* STMT_COPY_SUBSCRIBERS_SELECT */
+	"SELECT id, email, state, created_at, confirmed_at, unsubscribed_at, last_mail_at, "
+	"updated_at FROM subscribers ORDER BY id",
+	/* STMT_COPY_SUBSCRIBERS_INSERT */
+	"INSERT INTO subscribers (id, email, state, created_at, confirmed_at, unsubscribed_at, "
+	"last_mail_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	/* STMT_COPY_OUTBOX_SELECT */
+	"SELECT id, created_at, incident, seq, topic, kind, channel, subscriber, dest, address, "
+	"payload, state, attempts, next_at, last_error, updated_at FROM outbox ORDER BY id",
+	/* STMT_COPY_OUTBOX_INSERT */
+	"INSERT INTO outbox (id, created_at, incident, seq, topic, kind, channel, subscriber, dest, "
+	"address, payload, state, attempts, next_at, last_error, updated_at) VALUES (?1, ?2, ?3, ?4, "
+	"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 	/* ---- end of issue 9 notifications ---- */
 	/* ---- issue 10, second part: After Action additions ---- */
+	/* STMT_AFTER_ACTION_TAGGED */
+	"SELECT incident, sections FROM after_actions WHERE incident <> ?1 AND "
+	"sections LIKE '%\"rootCauseTags\"%' ORDER BY incident DESC LIMIT ?2",
 	/* ---- end of issue 10, second part ---- */
 };
 

@@ -1,7 +1,9 @@
 // api — the one way the browser talks to the server: fetch under /api/v1, JSON in and out.
 // Failures surface as ApiError carrying the server's {code, message, field, rule}.
-// Until sign-in exists the acting person is the "you are" name kept in localStorage and
-// sent as X-MajorOps-Actor on every request.
+// Signed in (issue 7), the server knows who acts: session() asks GET /api/v1/session once
+// and keeps its CSRF token, sent as X-CSRF-Token on every write; a 401 sends the browser
+// to /login?next=<this page>.  With sign-in off (--insecure-no-auth) the acting person is
+// the "you are" name kept in localStorage and sent as X-MajorOps-Actor.
 import {noteServerDate} from './time.js';
 
 const ACTOR_KEY = 'majorops.actor';
@@ -44,9 +46,69 @@ export class ApiError extends Error {
 	}
 }
 
+// The signed-in session: {user, display, role, auth, csrfToken}, or null when not signed
+// in.  auth "none" is sign-in off.  Asked once; refreshSession() asks again.
+let sessionPromise = null;
+export function session() {
+	if (!sessionPromise) sessionPromise = loadSession();
+	return sessionPromise;
+}
+export function refreshSession() {
+	sessionPromise = loadSession();
+	return sessionPromise;
+}
+// The session once known (null before): with sign-in on, no X-MajorOps-Actor is sent.
+let known = null;
+async function loadSession() {
+	try {
+		const resp = await fetch(API_BASE + '/session', {headers: {Accept: 'application/json', ...actorHeader()},
+			cache: 'no-store', credentials: 'same-origin'});
+		known = resp.ok ? await resp.json() : null;
+		return known;
+	} catch {
+		return null;
+	}
+}
+
+function actorHeader() {
+	const me = currentActor();
+	return me && !/[^\u0020-\u00ff]/.test(me) ? {'X-MajorOps-Actor': me} : {};
+}
+
+// After the live stream dropped: when the server says the session is over (401), on to the
+// sign-in page; a server that cannot be reached is left to the stream's reconnecting.
+export async function checkSignedIn() {
+	try {
+		const resp = await fetch(API_BASE + '/session', {headers: {Accept: 'application/json', ...actorHeader()},
+			cache: 'no-store', credentials: 'same-origin'});
+		if (resp.status === 401) location.assign(signInPage());
+	} catch {
+		// offline: the stream reports it
+	}
+}
+
+export function signInPage() {
+	return '/login?next=' + encodeURIComponent(location.pathname + location.search);
+}
+
+// Signs out (this browser) and goes to the sign-in page.
+export async function signOut() {
+	const s = await session();
+	try {
+		await fetch(API_BASE + '/session', {method: 'DELETE', credentials: 'same-origin',
+			headers: s && s.csrfToken ? {'X-CSRF-Token': s.csrfToken} : {}});
+	} finally {
+		location.assign('/login');
+	}
+}
+
 export async function request(method, path, body, options = {}) {
 	const headers = {Accept: 'application/json'};
-	const me = currentActor();
+	const me = known && known.auth !== 'none' ? '' : currentActor();
+	if (method !== 'GET' && method !== 'HEAD') {
+		const s = await session();
+		if (s && s.csrfToken) headers['X-CSRF-Token'] = s.csrfToken;
+	}
 	if (me) {
 		if (/[^\u0020-\u00ff]/.test(me))
 			throw new ApiError(400, {error: {code: 'invalid_field', field: 'actor',
@@ -75,6 +137,16 @@ export async function request(method, path, body, options = {}) {
 			data = null;
 		}
 	}
+	if (resp.status === 401 && !options.noRedirect) {
+		location.assign(signInPage());
+		throw new ApiError(resp.status, data);
+	}
+	// A session that changed under us (signed in again elsewhere in this browser): its new
+	// CSRF token, and one more try.
+	if (resp.status === 403 && data && data.error && data.error.code === 'csrf' && !options.retried) {
+		const s = await refreshSession();
+		if (s && s.csrfToken) return request(method, path, body, {...options, retried: true});
+	}
 	if (!resp.ok) throw new ApiError(resp.status, data);
 	return data;
 }
@@ -84,6 +156,7 @@ export const api = {
 	post: (path, body, o) => request('POST', path, body || {}, o),
 	patch: (path, body, o) => request('PATCH', path, body, o),
 	put: (path, body, o) => request('PUT', path, body, o),
+	delete: (path, o) => request('DELETE', path, undefined, o),
 };
 
 // A 404 or 405 from an endpoint that is not built yet: the panel hides.

@@ -3,7 +3,7 @@
 // mount(root, store) and returns {unmount, shortcut?}.
 import {Store} from './store.js';
 import {LiveStream} from './sse.js';
-import {api, actor, setActor} from './api.js';
+import {api, actor, setActor, session, signOut, checkSignedIn} from './api.js';
 import {h, delegate, text} from './dom.js';
 import {tickAll, zoneName} from './time.js';
 
@@ -68,7 +68,10 @@ function frame(store) {
 			h('span', h('abbr', {title: 'Coordinated Universal Time'}, 'UTC'), ' ', h('b', {'data-clock': 'utc'}, '--:--:--')),
 			h('span', h('abbr', {title: 'Your time zone'}, zoneName()), ' ', h('b', {'data-clock': 'local'}, '--:--:--'))),
 		conn,
-		h('span.you', h('label', {for: 'you'}, 'You are'), you),
+		h('span.you', {hidden: true}, h('label', {for: 'you'}, 'You are'), you),
+		h('span.whoami', {hidden: true}, h('span.whoami-name'), ' ', h('span.whoami-role'), ' ',
+			h('a.whoami-users', {href: '/admin/users', 'data-nav': '', hidden: true}, 'Users'), ' ',
+			h('button.btn.signout', {type: 'button'}, 'Sign out')),
 		h('button.helpbtn', {type: 'button', 'aria-label': 'Keyboard shortcuts', 'aria-keyshortcuts': '?', title: 'Keyboard shortcuts (?)'}, '?'));
 	const view = h('main#view.view', {tabindex: '-1'});
 	return {top, view, help, you, conn};
@@ -105,12 +108,31 @@ function boot() {
 	// The one live connection for the page.
 	const stream = new LiveStream({
 		onEvent: (ev) => store.apply(ev),
-		onStatus: (state, info) => store.setConn(state, info),
+		onStatus: (state, info) => {
+			store.setConn(state, info);
+			if (state === 'offline') checkSignedIn(); // a session that ended: sign in again
+		},
 	}).start();
 	store.stream = stream;
 
 	// Active incidents decide wartime; the list view loads the rest itself.
 	api.get('/incidents?state=active&limit=200').then((r) => store.putIncidents(r.incidents || []), () => {});
+
+	// Who is signed in (issue 7): the name, role and a sign-out button; the "You are" name
+	// only when sign-in is off.
+	session().then((s) => {
+		const who = f.top.querySelector('.whoami');
+		if (!s || s.auth === 'none') {
+			f.top.querySelector('.you').hidden = false;
+			return;
+		}
+		text(who.querySelector('.whoami-name'), s.display || s.user);
+		text(who.querySelector('.whoami-role'), s.role);
+		who.querySelector('.whoami-users').hidden = s.role !== 'admin';
+		who.hidden = false;
+		store.session = s;
+	});
+	f.top.querySelector('.signout').addEventListener('click', () => signOut());
 
 	f.you.addEventListener('change', () => {
 		f.you.value = setActor(f.you.value);

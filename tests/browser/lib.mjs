@@ -38,7 +38,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // One server: `start()` runs BIN serve; `stop()` SIGTERMs it and returns problems found
 // (non-zero exit, sanitizer reports); `restart()` keeps the port and the database.
 export class Server {
-	constructor() {
+	// `auth`: true runs with sign-in enforced; by default MAJOROPS_INSECURE_NO_AUTH=1
+	// (every request acts as admin, the actor from X-MajorOps-Actor).
+	constructor({auth = false} = {}) {
+		this.auth = auth;
 		this.bin = process.env.MAJOROPS_BIN || path.join(REPO, 'build', 'majorops-san');
 		this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'majorops-browser-'));
 		this.db = path.join(this.dir, 'test.db');
@@ -63,6 +66,8 @@ export class Server {
 			ASAN_OPTIONS: process.env.ASAN_OPTIONS || 'detect_leaks=1:abort_on_error=0:halt_on_error=1',
 			UBSAN_OPTIONS: process.env.UBSAN_OPTIONS || 'print_stacktrace=1:halt_on_error=1',
 		};
+		if (this.auth) delete env.MAJOROPS_INSECURE_NO_AUTH;
+		else env.MAJOROPS_INSECURE_NO_AUTH = '1';
 		this.proc = spawn(this.bin, ['serve', '--listen', `127.0.0.1:${this.port}`, '--db', this.db],
 			{env, stdio: ['ignore', 'ignore', 'pipe']});
 		this.proc.stderr.on('data', (d) => { this.stderr += d.toString(); });

@@ -109,10 +109,17 @@ def free_port():
     return port
 
 
-def child_env(extra=None):
+def child_env(extra=None, auth=False):
+    """The environment of a child process.  Servers run without sign-in
+    (MAJOROPS_INSECURE_NO_AUTH=1: every request acts as admin, the actor from
+    X-MajorOps-Actor) unless `auth` is true — the auth suites opt in with Server(auth=True)."""
     env = dict(os.environ)
     for k, v in SAN_ENV.items():
         env.setdefault(k, v)
+    if auth:
+        env.pop("MAJOROPS_INSECURE_NO_AUTH", None)
+    else:
+        env["MAJOROPS_INSECURE_NO_AUTH"] = "1"
     if extra:
         env.update(extra)
     return env
@@ -277,7 +284,8 @@ class Server:
     """One server process on a free loopback port, with its own temporary directory
     (or the directory of a server it follows, to reopen the same database)."""
 
-    def __init__(self, workdir=None, extra_args=(), env=None):
+    def __init__(self, workdir=None, extra_args=(), env=None, auth=False):
+        self.auth = auth  # True: sign-in enforced (no MAJOROPS_INSECURE_NO_AUTH)
         self.own_dir = workdir is None
         self.dir = workdir or tempfile.mkdtemp(prefix="majorops-it-")
         self.db = os.path.join(self.dir, "x.db")
@@ -300,7 +308,7 @@ class Server:
         args = [BIN, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", self.db] + self.extra_args
         try:
             self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                         env=child_env(self.env))
+                                         env=child_env(self.env, auth=self.auth))
         finally:
             out.close()
             err.close()

@@ -166,8 +166,8 @@ CLUSTER = None  # the cluster PgServer uses
 class PgServer(harness.Server):
     """harness.Server on a database of CLUSTER (one per server directory)."""
 
-    def __init__(self, workdir=None, extra_args=(), env=None, db=None):
-        super().__init__(workdir, extra_args, env)
+    def __init__(self, workdir=None, extra_args=(), env=None, db=None, auth=False):
+        super().__init__(workdir, extra_args, env, auth=auth)
         if db is not None:
             self.db = db
         else:

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Durability and the command line: kill -9 in the middle of a write burst loses nothing
-that was acknowledged and leaves an intact database; the binary refuses a public listen
-address without --insecure-no-auth; --version, --help and serve --help work."""
+that was acknowledged and leaves an intact database; a public listen address serves with
+sign-in on, and --insecure-no-auth warns loudly; --version, --help and serve --help work."""
 
 import http.client
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -166,32 +167,53 @@ def test_sigterm_mid_burst():
 
 
 @case
-def test_public_listen_needs_flag():
-    """--listen 0.0.0.0:PORT without --insecure-no-auth exits non-zero and says why"""
+def test_public_listen_and_insecure_warning():
+    """beyond loopback: sign-in on serves and refuses the anonymous; --insecure-no-auth serves and warns loudly"""
     import tempfile
     d = tempfile.mkdtemp(prefix="majorops-it-")
+    procs = []
     try:
-        port = free_port()
-        p = subprocess.Popen([BIN, "serve", "--listen", "0.0.0.0:%d" % port, "--db", os.path.join(d, "x.db")],
-                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=child_env())
-        try:
-            out, err = p.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            out, err = p.communicate()
-            raise AssertionError("the server kept running on 0.0.0.0 without --insecure-no-auth")
-        text = (out + err).decode("utf-8", "replace")
-        check(p.returncode not in (0, None), "exit status %r, expected non-zero" % p.returncode)
-        check("insecure-no-auth" in text or "auth" in text.lower(),
-              "the message should say why (authentication / --insecure-no-auth): %r" % text[:400])
-        check(not any(m in text for m in ("AddressSanitizer", "runtime error:")), "sanitizer report: %r" % text[:400])
-        for addr in ("[::]:%d" % port, "10.0.0.1:%d" % port):
-            q = subprocess.run([BIN, "serve", "--listen", addr, "--db", os.path.join(d, "y.db")],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=child_env(), timeout=10)
-            check(q.returncode != 0, "--listen %s without --insecure-no-auth exited %d" % (addr, q.returncode))
+        for insecure in (False, True):
+            port = free_port()
+            args = [BIN, "serve", "--listen", "0.0.0.0:%d" % port, "--db", os.path.join(d, "%s.db" % insecure)]
+            if insecure:
+                args.append("--insecure-no-auth")
+            errf = open(os.path.join(d, "err-%s.log" % insecure), "wb")
+            p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf,
+                                 env=child_env(auth=True))
+            errf.close()
+            procs.append(p)
+            deadline = time.time() + 15
+            status = None
+            while time.time() < deadline and p.poll() is None:
+                try:
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    c.request("GET", "/api/v1/incidents")
+                    status = c.getresponse().status
+                    c.close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            with open(os.path.join(d, "err-%s.log" % insecure), "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            check(p.poll() is None, "serve on 0.0.0.0 (insecure=%s) exited: %r" % (insecure, text[:400]))
+            if insecure:
+                check(status == 200, "insecure: GET /api/v1/incidents answered %s" % status)
+                check("WARNING" in text and "ANYONE" in text and "insecure-no-auth" in text,
+                      "no loud warning on stderr: %r" % text[:600])
+            else:
+                check(status == 401, "sign-in on: anonymous GET /api/v1/incidents answered %s" % status)
+                check("WARNING" not in text, "a warning without --insecure-no-auth: %r" % text[:400])
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=20)
+            check(p.returncode == 0, "serve exited %s after SIGTERM" % p.returncode)
+            text = open(os.path.join(d, "err-%s.log" % insecure), "rb").read().decode("utf-8", "replace")
+            check(not any(m in text for m in ("AddressSanitizer", "runtime error:")), "sanitizer report: %r" % text[:400])
     finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
         shutil.rmtree(d, ignore_errors=True)
 
 

@@ -251,6 +251,13 @@ def random_incident(s, rnd, n, t):
         expect_status(r, 201)
     if rnd.random() < 0.3:
         expect_status(s.post("/api/v1/incidents/%s/phase" % iid, {"to": 8, "override": INT + "why" + mark}), 200)
+        # Issue 10: a published After Action puts only what people wrote for the public on it.
+        if rnd.random() < 0.7:
+            aa = "/api/v1/incidents/%s/after-action" % iid
+            expect_status(s.patch(aa, {"summary": "%spm%s <&>" % (cls, mark), "wentPoorly": INT + "poorly" + mark,
+                                       "contributingFactors": INT + "factors" + mark}), 200)
+            expect_status(s.patch(aa, {"state": "review"}), 200)
+            expect_status(s.patch(aa, {"state": "published"}), 200)
     return iid, public
 
 

@@ -18,6 +18,11 @@ extern const struct unit_case posture_suite[];
 extern const struct unit_case statuspage_suite[];
 extern const struct unit_case signals_suite[];
 extern const struct unit_case afteraction_suite[];
+extern const struct unit_case afteraction_extras_suite[];
+extern const struct unit_case oidc_suite[];
+extern const struct unit_case oncall_suite[];
+extern const struct unit_case auth_suite[];
+extern const struct unit_case notify_suite[];
 
 int unit_case_failed;
 const char *unit_case_name;
@@ -42,7 +47,10 @@ int main(void)
 	const struct unit_case *suites[] = {
 		buf_suite, parse_suite, doctrine_suite, json_suite, fuzz_suite, can_suite, tracks_suite,
 		guardrails_suite, firstten_suite, assist_suite, posture_suite,
-		statuspage_suite, signals_suite, afteraction_suite,
+		statuspage_suite, signals_suite, afteraction_suite, afteraction_extras_suite, oidc_suite,
+		oncall_suite,
+		auth_suite,
+		notify_suite,
 	};
 	int passed = 0, failed = 0;
 

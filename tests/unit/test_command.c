@@ -891,7 +891,7 @@ static void test_guardrail_names(void)
 		"guardrail.noMim", "guardrail.noCan", "guardrail.noMilestone",
 		"guardrail.cadenceOverdue", "guardrail.gatherLong", "guardrail.trackExpired",
 		"guardrail.staffing", "guardrail.resolutionTime", "guardrail.regulatoryClock",
-		"guardrail.validationShort",
+		"guardrail.validationShort", "guardrail.noAfterAction",
 	};
 
 	for (int r = 0; r < GUARDRAIL_RULE__MAX; r++)
@@ -1154,6 +1154,7 @@ static void test_guardrail_regulatory(void)
 	inc.phase = PHASE_RESOLUTION;
 	inc.status = STATUS_RESOLVED;
 	inc.resolved_at = T0 + 5 * HOUR;
+	inc.after_action_at = T0 + 24 * HOUR; /* scheduled: guardrail.noAfterAction stays quiet */
 	guardrails_evaluate(NULL, &s, T0 + 50 * HOUR, &out);
 	CHECK(nudge_find(&out, GUARDRAIL_REGULATORY_CLOCK, "GDPR breach notification") != NULL);
 	clocks[0].met = true;
@@ -1316,6 +1317,7 @@ static void test_guardrail_resolved_and_full(void)
 	incident_fixture(&inc, CRIT, PHASE_RESOLUTION);
 	inc.status = STATUS_RESOLVED;
 	inc.resolved_at = T0 + 70 * MIN;
+	inc.after_action_at = T0 + 24 * HOUR; /* scheduled: guardrail.noAfterAction stays quiet */
 	snapshot_fixture(&s, &inc);
 	for (int i = 0; i < 100; i++) {
 		tracks[i].id = i;

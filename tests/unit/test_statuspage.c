@@ -622,6 +622,13 @@ static void test_statuspage_public_events(void)
 	CHECK_INT(statuspage_public_event("incident.phase", "internal", ev, &out, &type), 0);
 	free(ev);
 	CHECK_INT(statuspage_public_event("incident.phase", "internal", "{not json", &out, &type), -1);
+	/* Decided by type and visibility before any parsing (the writer publishes every event
+	 * through here): events that can never be public are 0 whatever their payload. */
+	CHECK_INT(statuspage_public_event("timeline.entry", "internal", "{not json", &out, &type), 0);
+	CHECK_INT(statuspage_public_event("role.assigned", "internal", "{not json", &out, &type), 0);
+	CHECK_INT(statuspage_public_event("role.assigned", "public", "{not json", &out, &type), 0);
+	CHECK(out == NULL && type == NULL);
+	CHECK_INT(statuspage_public_event("timeline.entry", "public", "{not json", &out, &type), -1);
 	json_decref(state);
 }
 
@@ -715,6 +722,18 @@ static void test_statuspage_property_no_leak(void)
 								  INT_MARK "author"));
 		}
 		model = statuspage_public_incident(inc, updates, entries);
+		/* Issue 10: a published After Action's public part on resolved incidents; only
+		 * the allow-listed members (publishedAt, heading, text) may come through. */
+		if (model && strcmp(json_string_value(json_object_get(model, "status")), "resolved") == 0 &&
+		    rnd(2)) {
+			json_t *pm = json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:s}]}", "publishedAt",
+					       "2026-11-19T10:00:00Z", "author", INT_MARK "pmauthor", "sections",
+					       "name", "summary", "heading", "Summary", "text", PUB_MARK "pm",
+					       "note", INT_MARK "pmnote");
+
+			CHECK(pm != NULL && statuspage_attach_postmortem(model, pm) == 0);
+			json_decref(pm);
+		}
 		CHECK_MSG((model != NULL) == (strcmp(cls, PUB_MARK) == 0 &&
 					      (external || has_public)),
 			  "INC-%d: public=%d, expected %d", n, model != NULL, strcmp(cls, PUB_MARK) == 0);
@@ -806,6 +825,7 @@ static void test_statuspage_property_no_leak(void)
 	/* And the public content is there, so the scan looked at something. */
 	CHECK(strstr(all.ptr, PUB_MARK "title") && strstr(all.ptr, PUB_MARK "upd") &&
 	      strstr(all.ptr, PUB_MARK "ent") && strstr(all.ptr, PUB_MARK "sysA"));
+	CHECK(strstr(all.ptr, PUB_MARK "pm") && strstr(all.ptr, "\"status\":\"postmortem\""));
 	buf_free(&all);
 	json_decref(events);
 	snapshot_free(&s);

@@ -4,6 +4,7 @@ import {h, text, fill} from '../dom.js';
 import {api, describe} from '../api.js';
 import {PHASES, SEVERITIES, severity, STATUSES} from '../doctrine.js';
 import {timeEl, tickAll} from '../time.js';
+import {overduePanel} from './overdue.js';
 
 const PAGE = 200;
 const PAGES_MAX = 10;
@@ -22,6 +23,8 @@ export function mount(root, store) {
 	const banner = h('div.banner', {role: 'status'});
 	const body = h('tbody');
 	const msg = h('p.empty');
+	const overdue = overduePanel(store); // issue 10: overdue action items above the list
+	root.append(overdue.el);
 	root.append(h('section.panel.list-panel', {'aria-labelledby': 'list-title'},
 		h('div.list-head', h('h1#list-title', 'Incidents'), banner, h('span.spacer'),
 			h('a.btn.primary', {href: '/new', 'data-nav': ''}, '+ New incident')),
@@ -96,6 +99,7 @@ export function mount(root, store) {
 	return {
 		unmount() {
 			dead = true;
+			overdue.unmount();
 			store.removeEventListener('change', onChange);
 		},
 		shortcut(key) {

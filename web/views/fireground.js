@@ -5,6 +5,7 @@
 // command panel.  Bottom: the five tiles.  Each section re-renders from the store when
 // the keys it shows change; forms are built once so typing survives live updates, and a
 // section holding an open editor waits until the edit ends.
+import {systemActionsNote} from './systemactions.js';
 import {h, delegate, text, fill, field} from '../dom.js';
 import {api, describe, isMissing, ApiError} from '../api.js';
 import {PHASES, ROLES, SEVERITIES, severity, STATUSES, TYPES, typeInfo, RESPONDER_STATES,
@@ -65,6 +66,23 @@ export function mount(root, store, ctx) {
 	const rForm = h('form.inline-form', {'aria-label': 'Dispatch a responder'},
 		field('Person', rPerson), field('Responder role', rRole), field('State', rState),
 		h('button.btn', {type: 'submit'}, 'Dispatch'), rErr);
+	// Paging a team pages whoever is on call now (on-call, issue 9: views/oncall.js).
+	const pTeam = h('input', {type: 'text', autocomplete: 'off', placeholder: 'team name'});
+	const pErr = h('p.form-error', {role: 'alert'});
+	const pForm = h('form.inline-form', {'aria-label': 'Page a team'},
+		field('Team', pTeam), h('button.btn', {type: 'submit'}, 'Page'), pErr);
+	pForm.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		const team = pTeam.value.trim();
+		if (!team) return pTeam.focus();
+		text(pErr, '');
+		try {
+			await api.post(`${path}/pages`, {team});
+			pTeam.value = '';
+		} catch (err) {
+			text(pErr, describe(err));
+		}
+	});
 
 	// Phase command: advance, override, reopen, notes (built once).
 	const overrideReason = h('textarea', {rows: '2', 'aria-label': 'Override reason', placeholder: 'Why the gate does not apply — recorded on the timeline'});
@@ -110,7 +128,7 @@ export function mount(root, store, ctx) {
 			panel('timeline', 'Timeline', h('div.tl-bar', tlFilter, tlOrder, tlCount), noteForm, h('div.tl-wrap', tlList, tlMore)),
 			panel('updates', 'Status updates', sec('updates', 'div.body')),
 			N.can, N.tracks, N.hyps,
-			panel('responders', 'Responders', sec('responders', 'div.body'), rForm)),
+			panel('responders', 'Responders', sec('responders', 'div.body'), rForm, pForm)),
 		h('aside.fg-side', {'aria-label': 'Phase command panel'},
 			h('section.panel.p-cmd', {'aria-labelledby': 'h-cmd'}, h('h2#h-cmd', 'Phase command'), cmdBody, overrideForm, reopenForm, cmdErr),
 			N.guard, N.firstten,
@@ -412,6 +430,7 @@ export function mount(root, store, ctx) {
 			kv('Status', editable('status', 'status', inc.status)),
 			kv('Affected systems', editable('affectedSystems', 'affected systems',
 				inc.affectedSystems.length ? inc.affectedSystems.map((s) => h('span.chip', s)) : null)),
+			kv('Open items', systemActionsNote(inc)), // issue 10: recurrence, hidden when none
 			kv('External impact', toggle('externalImpact', inc.externalImpact ? 'Yes — customers see it' : 'No', inc.externalImpact)),
 			kv('Customer count', editable('customerCount', 'customer count', inc.customerCount === null ? null : fmtCount(inc.customerCount), {empty: 'unknown — click to set'})),
 			kv('Bridge', editable('bridgeUrl', 'bridge link', inc.bridgeUrl, {empty: 'no bridge yet — click to paste'}),
@@ -587,6 +606,7 @@ export function mount(root, store, ctx) {
 			next ? h('button.btn.primary.big.advance', {type: 'button', 'data-act': 'advance', 'aria-keyshortcuts': 'a'},
 				`Advance phase → ${next.n} ${next.name}`)
 				: h('p.terminal', inc.status === 'resolved' ? `Resolved ${''}` : 'Resolution is the last phase.', inc.resolvedAt ? timeEl(inc.resolvedAt) : null),
+			inc.status === 'resolved' ? h('a.btn.aa-link', {href: `/admin/incidents/${inc.id}/after-action`, 'data-nav': ''}, 'After Action review →') : null,
 			ui.blocked ? h('div.blocked', {role: 'alert'}, h('b', ui.blocked.rule && ui.blocked.rule.startsWith('gate.') ? '⛔ Blocked by the gate: ' : '⛔ Refused: '),
 				ui.blocked.message, ui.blocked.rule && ui.blocked.rule.startsWith('gate.')
 					? h('p.dim', 'You may override with a reason; the override and the gates it skipped are recorded on the timeline.') : null) : null,
