@@ -231,6 +231,11 @@ for what in index summary; do
 	wrk -t2 -c"$CONNS" -d2s "$NGX$npath" >/dev/null 2>&1
 	r=1
 	while [ $r -le "$ROUNDS" ]; do
+		# The writer's updates make the documents grow (summary.json carries every update
+		# of an active incident): each round nginx gets the bytes MajorOps serves as the
+		# round starts (MajorOps' grow a little during its own round, never nginx's).
+		curl -s -o "$NGX_DIR/www$npath" "$S$mpath"
+		say "   round $r: $mpath is $(wc -c <"$NGX_DIR/www$npath") bytes as it starts"
 		wrk_run "$W/$what-m-$r" "$S$mpath"
 		wrk_run "$W/$what-n-$r" "$NGX$npath"
 		say "   round $r: majorops $(cat "$W/$what-m-$r") | nginx $(cat "$W/$what-n-$r")   (req/s p99_ms errors)"
