@@ -40,12 +40,14 @@ static struct request_state *state_of(struct http_request *req)
 	return req->state;
 }
 
-/* Every reply carries these (STYLE: security habits). */
+/* Every reply carries these (STYLE: security habits).  A reply with a policy of its own
+ * (the public pages' stricter one) keeps only that: two policies would both apply. */
 static void add_security_headers(struct MHD_Response *resp)
 {
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; frame-ancestors 'none'");
+	if (MHD_get_response_header(resp, "Content-Security-Policy") == NULL)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'self'; frame-ancestors 'none'");
 	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 }
@@ -80,10 +82,10 @@ int http_reply_response(struct http_request *req, int status, struct MHD_Respons
 
 	if (resp == NULL)
 		return MHD_NO;
-	add_security_headers(resp);
 	if (rs)
 		for (int i = 0; i < rs->nextra; i++)
 			MHD_add_response_header(resp, rs->extra_names[i], rs->extra_values[i]);
+	add_security_headers(resp);
 	ret = MHD_queue_response(req->conn, (unsigned int)status, resp);
 	MHD_destroy_response(resp);
 	return ret;

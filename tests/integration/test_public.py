@@ -84,6 +84,8 @@ def test_every_route_answers():
     r = s.get("/")
     csp = " ".join(r.headers.get_all("Content-Security-Policy"))
     check("script-src 'self'" in csp and "default-src 'none'" in csp, "/: CSP %r" % csp)
+    check(len(r.headers.get_all("Content-Security-Policy")) == 1,
+          "/: one policy, not the strict one plus the API's (both would apply): %r" % csp)
     html = text_of(r)
     check("<script src=\"/status.js\"" in html and "<link rel=\"stylesheet\" href=\"/status.css\">" in html,
           "/: no external script and stylesheet")
