@@ -953,10 +953,12 @@ static struct store_conn *sq_conn_open(struct store *s, bool writer, char *err, 
 				 sqlite3_errmsg(sc->db));
 			goto fail;
 		}
-	} else if (conn_prepare(sc, err, errlen) != 0) {
-		/* The writer prepares after migrating; readers open on a migrated database. */
-		goto fail;
 	}
+	/* The writer prepares every statement after migrating, which checks them all once at
+	 * start-up; a reader prepares each on its first use (sq_bind): preparing the whole
+	 * table on every pooled connection was most of the start-up time. */
+	for (int i = 0; i < STMT__MAX; i++)
+		sc->stmts[i].base.conn = &sc->base;
 	return &sc->base;
 fail:
 	sq_conn_close(&sc->base);
@@ -1092,6 +1094,13 @@ static struct store_stmt *sq_bind(struct store_conn *c, enum stmt id,
 	struct sqlite_stmt *st = &sc->stmts[id];
 	int rc = SQLITE_OK;
 
+	if (st->st == NULL &&
+	    sqlite3_prepare_v3(sc->db, sqlite_stmts[id], -1, SQLITE_PREPARE_PERSISTENT, &st->st,
+			       NULL) != SQLITE_OK) {
+		fprintf(stderr, "majorops: cannot prepare statement %d: %s\n", (int)id,
+			sqlite3_errmsg(sc->db));
+		return NULL;
+	}
 	sqlite3_reset(st->st);
 	sqlite3_clear_bindings(st->st);
 	for (int i = 0; i < nvalues && rc == SQLITE_OK; i++) {
