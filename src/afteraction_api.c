@@ -21,12 +21,6 @@ static const char *const review_states[] = {"draft", "review", "published", NULL
 
 /* ---- helpers ---- */
 
-static int reply(struct http_request *req, int rc, int status, json_t *out,
-		 const struct api_error *err)
-{
-	return rc != 0 ? http_reply_error(req, err) : http_reply_json(req, status, out);
-}
-
 static int reply_text(struct http_request *req, const char *content_type, char *text)
 {
 	struct MHD_Response *resp;
@@ -47,34 +41,12 @@ static int reply_text(struct http_request *req, const char *content_type, char *
 	return http_reply_response(req, MHD_HTTP_OK, resp);
 }
 
-static int fail(struct http_request *req, int status, const char *code, const char *field,
-		const char *message)
-{
-	struct api_error err;
-
-	api_error_set(&err, status, code, field, "%s", message);
-	return http_reply_error(req, &err);
-}
-
 static int incident_of(struct http_request *req, int64_t *number, int *reply_rc)
 {
 	if (parse_incident_id(req->captures[0], number) != 0) {
-		*reply_rc = fail(req, 404, "not_found", NULL, "no such incident");
+		*reply_rc = http_reply_fail(req, 404, "not_found", NULL, "no such incident");
 		return -1;
 	}
-	return 0;
-}
-
-static int id_of(struct http_request *req, int64_t *id, int *reply_rc)
-{
-	const char *cursor = req->captures[0];
-	uint64_t n;
-
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' || n == 0) {
-		*reply_rc = fail(req, 404, "not_found", NULL, "no such action item");
-		return -1;
-	}
-	*id = (int64_t)n;
 	return 0;
 }
 
@@ -109,7 +81,7 @@ static int if_match_of(struct http_request *req, int64_t *out, int *reply_rc)
 		cursor++;
 	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 ||
 	    (*cursor != '\0' && !(cursor[0] == '"' && cursor[1] == '\0'))) {
-		*reply_rc = fail(req, 400, "invalid_field", "If-Match",
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", "If-Match",
 				 "If-Match must be the After Action's version, e.g. \"3\"");
 		return -1;
 	}
@@ -129,7 +101,7 @@ int afteraction_handle_get(struct http_request *req)
 	if (incident_of(req, &number, &rc) != 0)
 		return rc;
 	rc = actions_review_get(req->app, number, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 enum {
@@ -168,7 +140,7 @@ int afteraction_handle_patch(struct http_request *req)
 		if (json_is_null(sent)) {
 			tags = json_null();
 		} else if (afteraction_tags_normalize(sent, &tags, why, sizeof(why)) != 0) {
-			rc = fail(req, 400, "invalid_field", "rootCauseTags", why);
+			rc = http_reply_fail(req, 400, "invalid_field", "rootCauseTags", why);
 			goto done;
 		}
 		json_object_del(body, "rootCauseTags");
@@ -180,7 +152,7 @@ int afteraction_handle_patch(struct http_request *req)
 		json_object_del(body, "timeline");
 		if (!json_is_null(timeline) &&
 		    (!json_is_array(timeline) || json_array_size(timeline) > AFTERACTION_CITED_MAX)) {
-			rc = fail(req, 400, "invalid_field", "timeline",
+			rc = http_reply_fail(req, 400, "invalid_field", "timeline",
 				  "timeline must be an array of entry ids (at most 1000) or null");
 			goto done;
 		}
@@ -199,7 +171,7 @@ int afteraction_handle_patch(struct http_request *req)
 			goto done;
 	if (json_object_size(sections) == 0 && timeline == NULL && tags == NULL &&
 	    !v[REVIEW_F_STATE].present) {
-		rc = fail(req, 400, "missing_field", "state",
+		rc = http_reply_fail(req, 400, "missing_field", "state",
 			  "send a section, timeline or state to change");
 		goto done;
 	}
@@ -213,7 +185,7 @@ int afteraction_handle_patch(struct http_request *req)
 	edit.tags = tags;
 	edit.if_match = if_match;
 	rc = actions_review_patch(req->app, req->actor, number, &edit, &out, &err);
-	rc = reply(req, rc, 200, out, &err);
+	rc = http_reply_result(req, rc, 200, out, &err);
 done:
 	json_decref(tags);
 	json_decref(sections);
@@ -270,7 +242,7 @@ int afteraction_handle_ics(struct http_request *req)
 		return http_reply_error(req, &err);
 	if (json_is_null(json_object_get(doc, "reviewAt"))) {
 		json_decref(doc);
-		return fail(req, 404, "not_found", NULL,
+		return http_reply_fail(req, 404, "not_found", NULL,
 			    "no After Action review is scheduled: set afterActionAt on the incident");
 	}
 	text = afteraction_ics(doc, app_now(req->app));
@@ -314,7 +286,7 @@ int afteraction_handle_export(struct http_request *req)
 			 (long long)number);
 		http_reply_header(req, "Content-Disposition", disposition);
 	}
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* ---- action items ---- */
@@ -354,16 +326,16 @@ static int action_input_of(struct http_request *req, const struct field_value *v
 
 	memset(in, 0, sizeof(*in));
 	if (v[ACT_F_TITLE].present && str_blank(v[ACT_F_TITLE].str)) {
-		*reply_rc = fail(req, 400, "invalid_field", "title", "title must not be blank");
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", "title", "title must not be blank");
 		return -1;
 	}
 	/* One named person: a blank owner is nobody. */
 	if (v[ACT_F_OWNER].present && str_blank(v[ACT_F_OWNER].str)) {
-		*reply_rc = fail(req, 400, "invalid_field", "owner", "owner must name one person");
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", "owner", "owner must name one person");
 		return -1;
 	}
 	if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
-		*reply_rc = fail(req, 400, "invalid_field", "trackerUrl",
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", "trackerUrl",
 				 "trackerUrl must be an http:// or https:// link");
 		return -1;
 	}
@@ -396,7 +368,7 @@ int afteraction_handle_action_create(struct http_request *req)
 		return rc;
 	if (v[ACT_F_REASON].present && !v[ACT_F_REASON].is_null) {
 		json_decref(body);
-		return fail(req, 400, "invalid_field", "reason",
+		return http_reply_fail(req, 400, "invalid_field", "reason",
 			    "a reason goes with wont_do, which a new item cannot be");
 	}
 	if (action_input_of(req, v, &in, &rc) != 0) {
@@ -412,7 +384,7 @@ int afteraction_handle_action_create(struct http_request *req)
 			 (long long)json_integer_value(json_object_get(out, "id")));
 		http_reply_header(req, "Location", location);
 	}
-	return reply(req, rc, 201, out, &err);
+	return http_reply_result(req, rc, 201, out, &err);
 }
 
 int afteraction_handle_action_patch(struct http_request *req)
@@ -425,7 +397,7 @@ int afteraction_handle_action_patch(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, &id, &rc) != 0)
+	if (http_capture_id(req, 0, "action item", &id, &rc) != 0)
 		return rc;
 	body = body_of(req, action_patch_fields, ACT_F__MAX, v, &rc);
 	if (body == NULL)
@@ -434,7 +406,7 @@ int afteraction_handle_action_patch(struct http_request *req)
 		any = any || v[i].present;
 	if (!any) {
 		json_decref(body);
-		return fail(req, 400, "missing_field", "state", "send at least one field to change");
+		return http_reply_fail(req, 400, "missing_field", "state", "send at least one field to change");
 	}
 	if (action_input_of(req, v, &in, &rc) != 0) {
 		json_decref(body);
@@ -442,7 +414,7 @@ int afteraction_handle_action_patch(struct http_request *req)
 	}
 	rc = actions_patch(req->app, req->actor, id, &in, &out, &err);
 	json_decref(body);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int afteraction_handle_action_get(struct http_request *req)
@@ -452,10 +424,10 @@ int afteraction_handle_action_get(struct http_request *req)
 	int64_t id;
 	int rc;
 
-	if (id_of(req, &id, &rc) != 0)
+	if (http_capture_id(req, 0, "action item", &id, &rc) != 0)
 		return rc;
 	rc = actions_get(req->app, id, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* The query of GET /actions (and of an incident's list): state, overdue, limit. */
@@ -494,7 +466,7 @@ static int list_query(struct http_request *req, struct action_filter *f, int *re
 		message = "incident must be INC-n";
 	}
 	if (field) {
-		*reply_rc = fail(req, 400, "invalid_field", field, message);
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", field, message);
 		return -1;
 	}
 	return 0;
@@ -510,7 +482,7 @@ int afteraction_handle_action_list(struct http_request *req)
 	if (list_query(req, &f, &rc) != 0)
 		return rc;
 	rc = actions_list(req->app, &f, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int afteraction_handle_incident_actions(struct http_request *req)
@@ -525,7 +497,7 @@ int afteraction_handle_incident_actions(struct http_request *req)
 		return rc;
 	f.incident = number;
 	rc = actions_list(req->app, &f, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int afteraction_handle_system_actions(struct http_request *req)
@@ -538,7 +510,7 @@ int afteraction_handle_system_actions(struct http_request *req)
 	if (incident_of(req, &number, &rc) != 0)
 		return rc;
 	rc = actions_on_systems(req->app, number, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* ---- KPIs ---- */
@@ -553,7 +525,7 @@ static int time_query(struct http_request *req, const char *name, int64_t *out, 
 		return 0;
 	if (time_from_iso(v, out) != 0) {
 		snprintf(message, sizeof(message), "%s must be an ISO 8601 UTC time", name);
-		*reply_rc = fail(req, 400, "invalid_field", name, message);
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", name, message);
 		return -1;
 	}
 	return 0;
@@ -569,9 +541,9 @@ int afteraction_handle_kpis(struct http_request *req)
 	if (time_query(req, "from", &from, &rc) != 0 || time_query(req, "to", &to, &rc) != 0)
 		return rc;
 	if (to != TIME_NONE && to <= from)
-		return fail(req, 400, "invalid_field", "to", "to must be after from");
+		return http_reply_fail(req, 400, "invalid_field", "to", "to must be after from");
 	rc = actions_kpis(req->app, from, to, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int afteraction_handle_kpis_svg(struct http_request *req)
@@ -586,13 +558,13 @@ int afteraction_handle_kpis_svg(struct http_request *req)
 	if (time_query(req, "from", &from, &rc) != 0 || time_query(req, "to", &to, &rc) != 0)
 		return rc;
 	if (to != TIME_NONE && to <= from)
-		return fail(req, 400, "invalid_field", "to", "to must be after from");
+		return http_reply_fail(req, 400, "invalid_field", "to", "to must be after from");
 	chart = http_query(req, "chart");
 	if (chart && *chart && strcmp(chart, "durations") != 0 && strcmp(chart, "cadence") != 0 &&
 	    strcmp(chart, "actions") != 0 && strcmp(chart, "systems") != 0 &&
 	    strcmp(chart, "weeks") != 0 && strcmp(chart, "incidents") != 0 &&
 	    strcmp(chart, "mtta") != 0)
-		return fail(req, 400, "invalid_field", "chart",
+		return http_reply_fail(req, 400, "invalid_field", "chart",
 			    "chart must be one of durations, cadence, actions, incidents, mtta, systems, weeks");
 	if (actions_kpis(req->app, from, to, &kpis, &err) != 0)
 		return http_reply_error(req, &err);

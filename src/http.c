@@ -158,6 +158,38 @@ const char *http_header(struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+int http_reply_result(struct http_request *req, int rc, int status, json_t *out,
+		      const struct api_error *err)
+{
+	return rc != 0 ? http_reply_error(req, err) : http_reply_json(req, status, out);
+}
+
+int http_reply_fail(struct http_request *req, int status, const char *code, const char *field,
+		    const char *message)
+{
+	struct api_error err;
+
+	api_error_set(&err, status, code, field, "%s", message);
+	return http_reply_error(req, &err);
+}
+
+int http_capture_id(struct http_request *req, size_t index, const char *what, int64_t *id,
+		    int *reply_rc)
+{
+	const char *cursor = index < req->ncaptures ? req->captures[index] : NULL;
+	uint64_t n;
+	char message[96];
+
+	if (cursor == NULL || parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' ||
+	    n == 0) {
+		snprintf(message, sizeof(message), "no such %s", what);
+		*reply_rc = http_reply_fail(req, 404, "not_found", NULL, message);
+		return -1;
+	}
+	*id = (int64_t)n;
+	return 0;
+}
+
 const char *http_cookie(struct http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);

@@ -128,6 +128,18 @@ int http_reply_response(struct http_request *req, int status, struct MHD_Respons
 void http_response_secure(struct MHD_Response *resp);
 int http_reply_shared(struct http_request *req, int status, struct MHD_Response *resp);
 
+/* A handler's answer after calling a service: `err` when rc != 0, else `out` (owned) as JSON
+ * with `status`. */
+int http_reply_result(struct http_request *req, int rc, int status, json_t *out,
+		      const struct api_error *err);
+/* An error reply with a fixed message (`field` may be NULL). */
+int http_reply_fail(struct http_request *req, int status, const char *code, const char *field,
+		    const char *message);
+/* The positive integer id in capture `index` into `id`; otherwise queues 404 "no such
+ * <what>", stores the handler's result in `*reply_rc` and returns -1. */
+int http_capture_id(struct http_request *req, size_t index, const char *what, int64_t *id,
+		    int *reply_rc);
+
 /* Query and header lookups; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);
 const char *http_header(struct http_request *req, const char *name);

@@ -18,37 +18,6 @@
 
 /* ---- helpers ---- */
 
-static int reply(struct http_request *req, int rc, int status, json_t *out,
-		 const struct api_error *err)
-{
-	return rc != 0 ? http_reply_error(req, err) : http_reply_json(req, status, out);
-}
-
-static int fail(struct http_request *req, int status, const char *code, const char *field,
-		const char *message)
-{
-	struct api_error err;
-
-	api_error_set(&err, status, code, field, "%s", message);
-	return http_reply_error(req, &err);
-}
-
-/* A positive id in capture 0; 404 naming `what` otherwise. */
-static int id_of(struct http_request *req, const char *what, int64_t *id, int *reply_rc)
-{
-	const char *cursor = req->captures[0];
-	uint64_t n;
-	char msg[64];
-
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' || n == 0) {
-		snprintf(msg, sizeof(msg), "no such %s", what);
-		*reply_rc = fail(req, 404, "not_found", NULL, msg);
-		return -1;
-	}
-	*id = (int64_t)n;
-	return 0;
-}
-
 static json_t *body_of(struct http_request *req, const struct field_spec *specs, size_t n,
 		       struct field_value *v, int *reply_rc)
 {
@@ -102,7 +71,7 @@ static int query_time(struct http_request *req, const char *name, int64_t dflt, 
 	if (time_from_iso(v, out) != 0) {
 		snprintf(msg, sizeof(msg), "%s must be an ISO 8601 UTC time, e.g. 2026-11-23T14:32:05Z",
 			 name);
-		*reply_rc = fail(req, 400, "invalid_field", name, msg);
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", name, msg);
 		return -1;
 	}
 	return 0;
@@ -143,11 +112,11 @@ static json_t *team_body(struct http_request *req, bool creating, struct team_in
 		goto fail;
 	}
 	if (creating && !v[TEAM_F_NAME].present) {
-		*reply_rc = fail(req, 400, "missing_field", "name", "a team needs a name");
+		*reply_rc = http_reply_fail(req, 400, "missing_field", "name", "a team needs a name");
 		goto fail;
 	}
 	if (*members && !json_is_array(*members)) {
-		*reply_rc = fail(req, 400, "invalid_field", "members",
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", "members",
 				 "members must be an array of {name, email}");
 		goto fail;
 	}
@@ -194,16 +163,16 @@ int oncall_handle_team_patch(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "team", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "team", &id, &rc) != 0)
 		return rc;
 	body = team_body(req, false, &in, &members, &rc);
 	if (body == NULL)
 		return rc;
 	if (json_object_size(body) == 0 && members == NULL) {
-		rc = fail(req, 400, "missing_field", "name", "send a field to change");
+		rc = http_reply_fail(req, 400, "missing_field", "name", "send a field to change");
 	} else {
 		rc = teams_patch(req->app, req->actor, id, &in, &out, &err);
-		rc = reply(req, rc, 200, out, &err);
+		rc = http_reply_result(req, rc, 200, out, &err);
 	}
 	json_decref(members);
 	json_decref(body);
@@ -216,7 +185,7 @@ int oncall_handle_team_list(struct http_request *req)
 	json_t *out = NULL;
 	int rc = teams_list(req->app, &out, &err);
 
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int oncall_handle_team_get(struct http_request *req)
@@ -226,10 +195,10 @@ int oncall_handle_team_get(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "team", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "team", &id, &rc) != 0)
 		return rc;
 	rc = teams_get(req->app, id, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* ---- rotations and overrides ---- */
@@ -256,7 +225,7 @@ int oncall_handle_rotation_create(struct http_request *req)
 	int64_t team;
 	int rc = MHD_NO;
 
-	if (id_of(req, "team", &team, &rc) != 0)
+	if (http_capture_id(req, 0, "team", &team, &rc) != 0)
 		return rc;
 	body = body_of(req, rotation_fields, ROT_F__MAX, v, &rc);
 	if (body == NULL)
@@ -280,10 +249,10 @@ int oncall_handle_rotation_get(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "rotation", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "rotation", &id, &rc) != 0)
 		return rc;
 	rc = teams_rotation_get(req->app, id, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 enum { OV_F_PERSON, OV_F_FROM, OV_F_TO, OV_F_REASON, OV_F__MAX };
@@ -304,7 +273,7 @@ int oncall_handle_override_create(struct http_request *req)
 	int64_t rotation;
 	int rc = MHD_NO;
 
-	if (id_of(req, "rotation", &rotation, &rc) != 0)
+	if (http_capture_id(req, 0, "rotation", &rotation, &rc) != 0)
 		return rc;
 	body = body_of(req, override_fields, OV_F__MAX, v, &rc);
 	if (body == NULL)
@@ -320,7 +289,7 @@ int oncall_handle_override_create(struct http_request *req)
 		snprintf(location, sizeof(location), "/api/v1/rotations/%lld", (long long)rotation);
 		http_reply_header(req, "Location", location);
 	}
-	rc = reply(req, rc, 201, out, &err);
+	rc = http_reply_result(req, rc, 201, out, &err);
 	json_decref(body);
 	return rc;
 }
@@ -335,10 +304,10 @@ int oncall_handle_calendar(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "rotation", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "rotation", &id, &rc) != 0)
 		return rc;
 	if (weeks_text && (parse_u64(&p, &weeks, CALENDAR_WEEKS_MAX) != 0 || *p != '\0' || weeks == 0))
-		return fail(req, 400, "invalid_field", "weeks", "weeks must be 1..52");
+		return http_reply_fail(req, 400, "invalid_field", "weeks", "weeks must be 1..52");
 	if (teams_calendar(req->app, id, http_query(req, "token"), (int)weeks, &text, &err) != 0)
 		return http_reply_error(req, &err);
 	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
@@ -364,7 +333,7 @@ int oncall_handle_oncall(struct http_request *req)
 	if (query_time(req, "at", app_now(req->app), &at, &rc) != 0)
 		return rc;
 	rc = teams_oncall(req->app, at, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int oncall_handle_mtta(struct http_request *req)
@@ -378,9 +347,9 @@ int oncall_handle_mtta(struct http_request *req)
 	    query_time(req, "from", to - MTTA_WINDOW_DEFAULT_MS, &from, &rc) != 0)
 		return rc;
 	if (from >= to)
-		return fail(req, 400, "invalid_field", "from", "from must be before to");
+		return http_reply_fail(req, 400, "invalid_field", "from", "from must be before to");
 	rc = pages_mtta(req->app, from, to, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* ---- pages ---- */
@@ -410,7 +379,7 @@ int oncall_handle_page_create(struct http_request *req)
 	int rc = MHD_NO;
 
 	if (parse_incident_id(req->captures[0], &number) != 0)
-		return fail(req, 404, "not_found", NULL, "no such incident");
+		return http_reply_fail(req, 404, "not_found", NULL, "no such incident");
 	body = body_of(req, page_fields, PAGE_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
@@ -433,9 +402,9 @@ int oncall_handle_page_list(struct http_request *req)
 	int rc = MHD_NO;
 
 	if (parse_incident_id(req->captures[0], &number) != 0)
-		return fail(req, 404, "not_found", NULL, "no such incident");
+		return http_reply_fail(req, 404, "not_found", NULL, "no such incident");
 	rc = pages_list(req->app, number, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int oncall_handle_page_get(struct http_request *req)
@@ -445,10 +414,10 @@ int oncall_handle_page_get(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "page", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "page", &id, &rc) != 0)
 		return rc;
 	rc = pages_get(req->app, id, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int oncall_handle_page_ack(struct http_request *req)
@@ -460,7 +429,7 @@ int oncall_handle_page_ack(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "page", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "page", &id, &rc) != 0)
 		return rc;
 	/* The body may be empty or {}; nothing else is taken. */
 	if (req->body_len > 0) {
@@ -470,7 +439,7 @@ int oncall_handle_page_ack(struct http_request *req)
 	}
 	rc = pages_ack(req->app, req->actor, id, &out, &err);
 	json_decref(body);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* ---- the acknowledgement link: a small page, no script, no sign-in ---- */

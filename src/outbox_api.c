@@ -24,36 +24,6 @@ static const char *const subscriber_states[] = {"pending", "confirmed", "unsubsc
 
 /* ---- helpers ---- */
 
-static int reply(struct http_request *req, int rc, int status, json_t *out,
-		 const struct api_error *err)
-{
-	return rc != 0 ? http_reply_error(req, err) : http_reply_json(req, status, out);
-}
-
-static int fail(struct http_request *req, int status, const char *code, const char *field,
-		const char *message)
-{
-	struct api_error err;
-
-	api_error_set(&err, status, code, field, "%s", message);
-	return http_reply_error(req, &err);
-}
-
-static int id_of(struct http_request *req, const char *what, int64_t *id, int *reply_rc)
-{
-	const char *cursor = req->captures[0];
-	uint64_t n;
-	char message[64];
-
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' || n == 0) {
-		snprintf(message, sizeof(message), "no such %s", what);
-		*reply_rc = fail(req, 404, "not_found", NULL, message);
-		return -1;
-	}
-	*id = (int64_t)n;
-	return 0;
-}
-
 static int query_int(struct http_request *req, const char *name, int64_t dflt, int64_t min,
 		     int64_t max, int64_t *out, int *reply_rc)
 {
@@ -69,7 +39,7 @@ static int query_int(struct http_request *req, const char *name, int64_t dflt, i
 	    (int64_t)n < min || (int64_t)n > max) {
 		snprintf(message, sizeof(message), "%s must be an integer from %lld to %lld", name,
 			 (long long)min, (long long)max);
-		*reply_rc = fail(req, 400, "invalid_field", name, message);
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", name, message);
 		return -1;
 	}
 	*out = (int64_t)n;
@@ -91,7 +61,7 @@ static int query_enum(struct http_request *req, const char *name, const char *co
 			return 0;
 		}
 	}
-	*reply_rc = fail(req, 400, "invalid_field", name, "unknown value; see the API documentation");
+	*reply_rc = http_reply_fail(req, 400, "invalid_field", name, "unknown value; see the API documentation");
 	return -1;
 }
 
@@ -155,7 +125,7 @@ int outbox_handle_channel_create(struct http_request *req)
 		return rc;
 	if (in.rotate_secret) {
 		json_decref(body);
-		return fail(req, 400, "invalid_field", "rotateSecret",
+		return http_reply_fail(req, 400, "invalid_field", "rotateSecret",
 			    "rotateSecret is for PATCH; a new webhook channel gets a secret anyway");
 	}
 	rc = outbox_channel_create(req->app, &in, &out, &err);
@@ -168,7 +138,7 @@ int outbox_handle_channel_create(struct http_request *req)
 		http_reply_header(req, "Location", location);
 		http_reply_header(req, "Cache-Control", "no-store");
 	}
-	return reply(req, rc, 201, out, &err);
+	return http_reply_result(req, rc, 201, out, &err);
 }
 
 int outbox_handle_channel_list(struct http_request *req)
@@ -177,7 +147,7 @@ int outbox_handle_channel_list(struct http_request *req)
 	json_t *out = NULL;
 	int rc = outbox_channel_list(req->app, &out, &err);
 
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int outbox_handle_channel_get(struct http_request *req)
@@ -187,10 +157,10 @@ int outbox_handle_channel_get(struct http_request *req)
 	int64_t id;
 	int rc;
 
-	if (id_of(req, "channel", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "channel", &id, &rc) != 0)
 		return rc;
 	rc = outbox_channel_get(req->app, id, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int outbox_handle_channel_patch(struct http_request *req)
@@ -201,7 +171,7 @@ int outbox_handle_channel_patch(struct http_request *req)
 	int64_t id;
 	int rc = MHD_NO;
 
-	if (id_of(req, "channel", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "channel", &id, &rc) != 0)
 		return rc;
 	body = channel_body(req, &in, &rc);
 	if (body == NULL)
@@ -210,7 +180,7 @@ int outbox_handle_channel_patch(struct http_request *req)
 	json_decref(body);
 	if (rc == 0)
 		http_reply_header(req, "Cache-Control", "no-store");
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int outbox_handle_channel_delete(struct http_request *req)
@@ -219,7 +189,7 @@ int outbox_handle_channel_delete(struct http_request *req)
 	int64_t id;
 	int rc;
 
-	if (id_of(req, "channel", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "channel", &id, &rc) != 0)
 		return rc;
 	rc = outbox_channel_delete(req->app, id, &err);
 	return rc != 0 ? http_reply_error(req, &err) : http_reply_json(req, 204, NULL);
@@ -240,7 +210,7 @@ int outbox_handle_delivery_list(struct http_request *req)
 	    query_int(req, "before", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
 		return rc;
 	rc = outbox_delivery_list(req->app, state, before, (int)limit, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 int outbox_handle_delivery_retry(struct http_request *req)
@@ -250,10 +220,10 @@ int outbox_handle_delivery_retry(struct http_request *req)
 	int64_t id;
 	int rc;
 
-	if (id_of(req, "delivery", &id, &rc) != 0)
+	if (http_capture_id(req, 0, "delivery", &id, &rc) != 0)
 		return rc;
 	rc = outbox_delivery_retry(req->app, id, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 /* ---- subscribers ---- */
@@ -270,7 +240,7 @@ int outbox_handle_subscriber_list(struct http_request *req)
 	    query_int(req, "limit", 100, 1, OUTBOX_LIST_MAX, &limit, &rc) != 0)
 		return rc;
 	rc = outbox_subscriber_list(req->app, state, (int)limit, &out, &err);
-	return reply(req, rc, 200, out, &err);
+	return http_reply_result(req, rc, 200, out, &err);
 }
 
 static const struct field_spec subscribe_fields[] = {
@@ -298,7 +268,7 @@ int outbox_handle_subscribe(struct http_request *req)
 	}
 	rc = outbox_subscribe(req->app, v[0].str, &err);
 	json_decref(body);
-	return reply(req, rc, 202, rc == 0 ? accepted() : NULL, &err);
+	return http_reply_result(req, rc, 202, rc == 0 ? accepted() : NULL, &err);
 }
 
 /* ---- the HTML side (the status page's form and the mailed links) ---- */
@@ -321,7 +291,7 @@ static int reply_html(struct http_request *req, int status, const char *title, c
 	    buf_append_str(&b, "</p>\n<p><a href=\"/\">Back to the status page</a></p></main>"
 			       "</body></html>\n") != 0) {
 		buf_free(&b);
-		return fail(req, 500, "internal", NULL, "the page could not be rendered");
+		return http_reply_fail(req, 500, "internal", NULL, "the page could not be rendered");
 	}
 	page = buf_detach(&b);
 	if (page == NULL)
