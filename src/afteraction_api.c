@@ -50,21 +50,6 @@ static int incident_of(struct http_request *req, int64_t *number, int *reply_rc)
 	return 0;
 }
 
-static json_t *body_of(struct http_request *req, const struct field_spec *specs, size_t n,
-		       struct field_value *v, int *reply_rc)
-{
-	struct api_error err;
-	json_t *body = NULL;
-
-	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
-	    json_validate(body, specs, n, v, &err) != 0) {
-		json_decref(body);
-		*reply_rc = http_reply_error(req, &err);
-		return NULL;
-	}
-	return body;
-}
-
 /* If-Match: "<version>" (quoted or bare, W/ tolerated) into `*out`; -1 when absent. */
 static int if_match_of(struct http_request *req, int64_t *out, int *reply_rc)
 {
@@ -363,7 +348,7 @@ int afteraction_handle_action_create(struct http_request *req)
 
 	if (incident_of(req, &number, &rc) != 0)
 		return rc;
-	body = body_of(req, action_create_fields, ACT_F__MAX, v, &rc);
+	body = http_json_body(req, action_create_fields, ACT_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	if (v[ACT_F_REASON].present && !v[ACT_F_REASON].is_null) {
@@ -399,7 +384,7 @@ int afteraction_handle_action_patch(struct http_request *req)
 
 	if (http_capture_id(req, 0, "action item", &id, &rc) != 0)
 		return rc;
-	body = body_of(req, action_patch_fields, ACT_F__MAX, v, &rc);
+	body = http_json_body(req, action_patch_fields, ACT_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	for (int i = 0; i < ACT_F__MAX; i++)

@@ -72,24 +72,6 @@ static int bad_request(struct http_request *req, const char *code, const char *f
 	return http_reply_error(req, &err);
 }
 
-/* Parses the body and validates it against `specs`; on failure replies and returns -1
- * with *reply_rc holding the MHD result. */
-static json_t *read_body(struct http_request *req, const struct field_spec *specs, size_t nspecs,
-			 struct field_value *values, int *reply_rc)
-{
-	struct api_error err;
-	json_t *body = NULL;
-
-	*reply_rc = MHD_NO;
-	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
-	    json_validate(body, specs, nspecs, values, &err) != 0) {
-		json_decref(body);
-		*reply_rc = http_reply_error(req, &err);
-		return NULL;
-	}
-	return body;
-}
-
 /* The incident number from the first capture; replies 404 when it is not an id. */
 static int incident_number(struct http_request *req, int64_t *number, int *reply_rc)
 {
@@ -201,7 +183,7 @@ static int handle_incident_open(struct http_request *req)
 	json_t *body, *out = NULL;
 	int rc;
 
-	body = read_body(req, open_fields, OPEN__MAX, v, &rc);
+	body = http_json_body(req, open_fields, OPEN__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	memset(&in, 0, sizeof(in));
@@ -347,7 +329,7 @@ static int handle_incident_patch(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0 || if_match_version(req, &if_match, &rc) != 0)
 		return rc;
-	body = read_body(req, patch_fields, NPATCH_FIELDS, v, &rc);
+	body = http_json_body(req, patch_fields, NPATCH_FIELDS, v, &rc);
 	if (body == NULL)
 		return rc;
 	rc = service_incident_patch(req->app, req->actor, number, if_match, body, &out, &err);
@@ -371,7 +353,7 @@ static int handle_incident_phase(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, phase_fields, 3, v, &rc);
+	body = http_json_body(req, phase_fields, 3, v, &rc);
 	if (body == NULL)
 		return rc;
 	if (v[0].present && v[1].present) {
@@ -404,7 +386,7 @@ static int handle_incident_reopen(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, reopen_fields, 2, v, &rc);
+	body = http_json_body(req, reopen_fields, 2, v, &rc);
 	if (body == NULL)
 		return rc;
 	rc = service_incident_reopen(req->app, req->actor, number, v[0].str,
@@ -434,7 +416,7 @@ static int handle_timeline_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, entry_fields, 5, v, &rc);
+	body = http_json_body(req, entry_fields, 5, v, &rc);
 	if (body == NULL)
 		return rc;
 	in.text = v[0].str;
@@ -487,7 +469,7 @@ static int handle_update_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, update_fields, 6, v, &rc);
+	body = http_json_body(req, update_fields, 6, v, &rc);
 	if (body == NULL)
 		return rc;
 	memset(&in, 0, sizeof(in));
@@ -540,7 +522,7 @@ static int handle_role_put(struct http_request *req)
 			      req->captures[1]);
 		return http_reply_error(req, &err);
 	}
-	body = read_body(req, role_fields, 1, v, &rc);
+	body = http_json_body(req, role_fields, 1, v, &rc);
 	if (body == NULL)
 		return rc;
 	/* Names are kept trimmed; a blank name vacates the role like "" does. */
@@ -581,7 +563,7 @@ static int handle_responder_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, responder_fields, 4, v, &rc);
+	body = http_json_body(req, responder_fields, 4, v, &rc);
 	if (body == NULL)
 		return rc;
 	responder_input_from(v, &in);
@@ -611,7 +593,7 @@ static int handle_responder_patch(struct http_request *req)
 		api_error_set(&err, 404, "not_found", NULL, "no responder %.40s", req->captures[1]);
 		return http_reply_error(req, &err);
 	}
-	body = read_body(req, responder_fields, 4, v, &rc);
+	body = http_json_body(req, responder_fields, 4, v, &rc);
 	if (body == NULL)
 		return rc;
 	responder_input_from(v, &in);
@@ -687,7 +669,7 @@ static json_t *read_body_or_empty(struct http_request *req, const struct field_s
 	json_t *empty;
 
 	if (req->body_len > 0)
-		return read_body(req, specs, nspecs, values, reply_rc);
+		return http_json_body(req, specs, nspecs, values, reply_rc);
 	memset(values, 0, nspecs * sizeof(*values));
 	empty = json_object();
 	*reply_rc = MHD_NO;
@@ -762,7 +744,7 @@ static int handle_can_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, can_fields, CAN_F__MAX, v, &rc);
+	body = http_json_body(req, can_fields, CAN_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	memset(&in, 0, sizeof(in));
@@ -860,7 +842,7 @@ static int handle_track_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, track_open_fields, NELEM(track_open_fields), v, &rc);
+	body = http_json_body(req, track_open_fields, NELEM(track_open_fields), v, &rc);
 	if (body == NULL)
 		return rc;
 	track_input_from(v, NELEM(track_open_fields), &in, owner, team);
@@ -882,7 +864,7 @@ static int handle_track_patch(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0 || capture_id(req, 1, "track", &id, &rc) != 0)
 		return rc;
-	body = read_body(req, track_patch_fields, TRACK_F__MAX, v, &rc);
+	body = http_json_body(req, track_patch_fields, TRACK_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	track_input_from(v, TRACK_F__MAX, &in, owner, team);
@@ -944,7 +926,7 @@ static int handle_hypothesis_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, hypothesis_fields, HYP_F__MAX, v, &rc);
+	body = http_json_body(req, hypothesis_fields, HYP_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	hypothesis_input_from(v, &in, owner);
@@ -966,7 +948,7 @@ static int handle_hypothesis_patch(struct http_request *req)
 	if (incident_number(req, &number, &rc) != 0 ||
 	    capture_id(req, 1, "hypothesis", &id, &rc) != 0)
 		return rc;
-	body = read_body(req, hypothesis_patch_fields, HYP_F__MAX, v, &rc);
+	body = http_json_body(req, hypothesis_patch_fields, HYP_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	hypothesis_input_from(v, &in, owner);
@@ -1017,7 +999,7 @@ static int handle_handoff_offer(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, handoff_fields, NELEM(handoff_fields), v, &rc);
+	body = http_json_body(req, handoff_fields, NELEM(handoff_fields), v, &rc);
 	if (body == NULL)
 		return rc;
 	if (json_validate(v[1].json, brief_fields, NELEM(brief_fields), b, &err) != 0) {
@@ -1088,7 +1070,7 @@ static int handle_authority_give(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, authority_fields, 1, v, &rc);
+	body = http_json_body(req, authority_fields, 1, v, &rc);
 	if (body == NULL)
 		return rc;
 	str_trim_copy(to, v[0].str, sizeof(to));
@@ -1118,7 +1100,7 @@ static int handle_clock_post(struct http_request *req)
 
 	if (incident_number(req, &number, &rc) != 0)
 		return rc;
-	body = read_body(req, clock_fields, CLOCK_F__MAX, v, &rc);
+	body = http_json_body(req, clock_fields, CLOCK_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	memset(&in, 0, sizeof(in));
@@ -1174,7 +1156,7 @@ static int handle_clock_patch(struct http_request *req)
 	if (incident_number(req, &number, &rc) != 0 ||
 	    capture_id(req, 1, "regulatory clock", &id, &rc) != 0)
 		return rc;
-	body = read_body(req, clock_patch_fields, 2, v, &rc);
+	body = http_json_body(req, clock_patch_fields, 2, v, &rc);
 	if (body == NULL)
 		return rc;
 	if (!v[0].flag) {
@@ -1292,7 +1274,7 @@ static int handle_component_create(struct http_request *req)
 	json_t *body, *out = NULL;
 	int rc;
 
-	body = read_body(req, component_fields, COMP_F__MAX, v, &rc);
+	body = http_json_body(req, component_fields, COMP_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	if (!v[COMP_F_NAME].present) {
@@ -1316,7 +1298,7 @@ static int handle_component_patch(struct http_request *req)
 
 	if (capture_id(req, 0, "component", &id, &rc) != 0)
 		return rc;
-	body = read_body(req, component_fields, COMP_F__MAX, v, &rc);
+	body = http_json_body(req, component_fields, COMP_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	if (json_object_size(body) == 0) {
@@ -1370,7 +1352,7 @@ static int handle_maintenance_create(struct http_request *req)
 	json_t *body, *out = NULL;
 	int rc;
 
-	body = read_body(req, maintenance_fields, MAINT_F__MAX, v, &rc);
+	body = http_json_body(req, maintenance_fields, MAINT_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	in = (struct maintenance_input){
@@ -1488,7 +1470,7 @@ static int handle_integration_create(struct http_request *req)
 	char location[80];
 	int rc;
 
-	body = read_body(req, integration_fields, INTEG__MAX, v, &rc);
+	body = http_json_body(req, integration_fields, INTEG__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	memset(&in, 0, sizeof(in));

@@ -43,23 +43,6 @@ static int reply_rate_limited(struct http_request *req, int64_t retry_after_s,
 	return http_reply_error(req, err);
 }
 
-/* Parses and validates a JSON body; on failure replies and returns NULL with *rc set. */
-static json_t *body_fields(struct http_request *req, const struct field_spec *specs, size_t n,
-			   struct field_value *values, int *rc)
-{
-	struct api_error err;
-	json_t *body = NULL;
-
-	*rc = MHD_NO;
-	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
-	    json_validate(body, specs, n, values, &err) != 0) {
-		json_decref(body);
-		*rc = http_reply_error(req, &err);
-		return NULL;
-	}
-	return body;
-}
-
 static void actor_of(struct http_request *req, struct auth_actor *by, char *address,
 		     size_t addrlen)
 {
@@ -137,7 +120,7 @@ int auth_handle_session_post(struct http_request *req)
 				 "sign-in is off (--insecure-no-auth): every request acts as admin");
 	if (!auth_origin_ok(req))
 		return reply_err(req, 403, "csrf", NULL, "the Origin is not this server");
-	body = body_fields(req, specs, 2, v, &rc);
+	body = http_json_body(req, specs, 2, v, &rc);
 	if (body == NULL)
 		return rc;
 	if (auth_login_check(req, v[0].str, v[1].str, &retry, &err) != 0 ||
@@ -193,7 +176,7 @@ int auth_handle_session_password(struct http_request *req)
 
 	if (auth_insecure(req->app) || req->user == NULL)
 		return reply_err(req, 400, "auth_off", NULL, "sign-in is off: there are no passwords");
-	body = body_fields(req, specs, 2, v, &rc);
+	body = http_json_body(req, specs, 2, v, &rc);
 	if (body == NULL)
 		return rc;
 	by_cookie = strcmp(req->auth_via, "session") == 0;
@@ -257,7 +240,7 @@ int auth_handle_users_create(struct http_request *req)
 	json_t *body, *out = NULL;
 	int rc;
 
-	body = body_fields(req, specs, 4, v, &rc);
+	body = http_json_body(req, specs, 4, v, &rc);
 	if (body == NULL)
 		return rc;
 	actor_of(req, &by, address, sizeof(address));
@@ -291,7 +274,7 @@ int auth_handle_user_patch(struct http_request *req)
 	json_t *body, *out = NULL;
 	int rc;
 
-	body = body_fields(req, specs, 4, v, &rc);
+	body = http_json_body(req, specs, 4, v, &rc);
 	if (body == NULL)
 		return rc;
 	actor_of(req, &by, address, sizeof(address));
@@ -350,7 +333,7 @@ int auth_handle_tokens_create(struct http_request *req)
 	json_t *body, *out = NULL;
 	int rc;
 
-	body = body_fields(req, specs, 4, v, &rc);
+	body = http_json_body(req, specs, 4, v, &rc);
 	if (body == NULL)
 		return rc;
 	actor_of(req, &by, address, sizeof(address));

@@ -158,6 +158,22 @@ const char *http_header(struct http_request *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+json_t *http_json_body(struct http_request *req, const struct field_spec *specs, size_t nspecs,
+		       struct field_value *values, int *reply_rc)
+{
+	struct api_error err;
+	json_t *body = NULL;
+
+	*reply_rc = MHD_NO;
+	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
+	    json_validate(body, specs, nspecs, values, &err) != 0) {
+		json_decref(body);
+		*reply_rc = http_reply_error(req, &err);
+		return NULL;
+	}
+	return body;
+}
+
 int http_reply_result(struct http_request *req, int rc, int status, json_t *out,
 		      const struct api_error *err)
 {

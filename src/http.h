@@ -128,6 +128,11 @@ int http_reply_response(struct http_request *req, int status, struct MHD_Respons
 void http_response_secure(struct MHD_Response *resp);
 int http_reply_shared(struct http_request *req, int status, struct MHD_Response *resp);
 
+/* The request's JSON body, validated against `specs` (json.h) into `values`; on failure
+ * queues the error naming the field, stores the handler's result in `*reply_rc` and returns
+ * NULL.  The returned object backs the values' strings: json_decref() it after use. */
+json_t *http_json_body(struct http_request *req, const struct field_spec *specs, size_t nspecs,
+		       struct field_value *values, int *reply_rc);
 /* A handler's answer after calling a service: `err` when rc != 0, else `out` (owned) as JSON
  * with `status`. */
 int http_reply_result(struct http_request *req, int rc, int status, json_t *out,

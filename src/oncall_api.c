@@ -18,21 +18,6 @@
 
 /* ---- helpers ---- */
 
-static json_t *body_of(struct http_request *req, const struct field_spec *specs, size_t n,
-		       struct field_value *v, int *reply_rc)
-{
-	struct api_error err;
-	json_t *body = NULL;
-
-	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
-	    json_validate(body, specs, n, v, &err) != 0) {
-		json_decref(body);
-		*reply_rc = http_reply_error(req, &err);
-		return NULL;
-	}
-	return body;
-}
-
 /* Takes `key` (an array of objects the field tables have no type for) out of `body`. */
 static json_t *take(json_t *body, const char *key)
 {
@@ -227,7 +212,7 @@ int oncall_handle_rotation_create(struct http_request *req)
 
 	if (http_capture_id(req, 0, "team", &team, &rc) != 0)
 		return rc;
-	body = body_of(req, rotation_fields, ROT_F__MAX, v, &rc);
+	body = http_json_body(req, rotation_fields, ROT_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	in = (struct rotation_input){.name = v[ROT_F_NAME].str,
@@ -275,7 +260,7 @@ int oncall_handle_override_create(struct http_request *req)
 
 	if (http_capture_id(req, 0, "rotation", &rotation, &rc) != 0)
 		return rc;
-	body = body_of(req, override_fields, OV_F__MAX, v, &rc);
+	body = http_json_body(req, override_fields, OV_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	in = (struct override_input){.person = v[OV_F_PERSON].str,
@@ -380,7 +365,7 @@ int oncall_handle_page_create(struct http_request *req)
 
 	if (parse_incident_id(req->captures[0], &number) != 0)
 		return http_reply_fail(req, 404, "not_found", NULL, "no such incident");
-	body = body_of(req, page_fields, PAGE_F__MAX, v, &rc);
+	body = http_json_body(req, page_fields, PAGE_F__MAX, v, &rc);
 	if (body == NULL)
 		return rc;
 	in = (struct page_input){.team = present(&v[PAGE_F_TEAM]),
@@ -433,7 +418,7 @@ int oncall_handle_page_ack(struct http_request *req)
 		return rc;
 	/* The body may be empty or {}; nothing else is taken. */
 	if (req->body_len > 0) {
-		body = body_of(req, none, 0, unused, &rc);
+		body = http_json_body(req, none, 0, unused, &rc);
 		if (body == NULL)
 			return rc;
 	}

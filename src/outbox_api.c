@@ -89,15 +89,10 @@ static const struct field_spec channel_fields[CH_F__MAX] = {
 static json_t *channel_body(struct http_request *req, struct channel_input *in, int *reply_rc)
 {
 	struct field_value v[CH_F__MAX];
-	struct api_error err;
-	json_t *body = NULL;
+	json_t *body = http_json_body(req, channel_fields, CH_F__MAX, v, reply_rc);
 
-	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
-	    json_validate(body, channel_fields, CH_F__MAX, v, &err) != 0) {
-		json_decref(body);
-		*reply_rc = http_reply_error(req, &err);
+	if (body == NULL)
 		return NULL;
-	}
 	*in = (struct channel_input){
 		.name = v[CH_F_NAME].present ? v[CH_F_NAME].str : NULL,
 		.kind = v[CH_F_KIND].present ? v[CH_F_KIND].str : NULL,
@@ -258,14 +253,11 @@ int outbox_handle_subscribe(struct http_request *req)
 {
 	struct field_value v[1];
 	struct api_error err;
-	json_t *body = NULL;
 	int rc;
+	json_t *body = http_json_body(req, subscribe_fields, 1, v, &rc);
 
-	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0 ||
-	    json_validate(body, subscribe_fields, 1, v, &err) != 0) {
-		json_decref(body);
-		return http_reply_error(req, &err);
-	}
+	if (body == NULL)
+		return rc;
 	rc = outbox_subscribe(req->app, v[0].str, &err);
 	json_decref(body);
 	return http_reply_result(req, rc, 202, rc == 0 ? accepted() : NULL, &err);
