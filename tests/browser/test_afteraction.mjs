@@ -51,10 +51,12 @@ suite.case('edit a section in place: saved with the version, "edited", hostile t
 	const doc = await srv.api('GET', `/incidents/${id}/after-action`);
 	check(doc.sections.summary.edited && /42 minutes/.test(doc.sections.summary.text), 'the server does not hold the edit');
 	check(doc.version === 1, `version ${doc.version}`);
-	// A stale version is refused (If-Match): someone else edited meanwhile.
-	await srv.api('PATCH', `/incidents/${id}/after-action`, {wentWell: 'Fast page to the payments team.'}, 'Lee Park');
+	// A stale version is refused (If-Match): someone else edits while this editor is open.
+	// (An open editor holds off the live reload, so the page still sends version 1; editing
+	// first keeps the test from racing that reload.)
 	await a.getByRole('button', {name: 'Edit Impact'}).click();
 	await a.getByRole('textbox', {name: 'Impact'}).fill('EU card payments.');
+	await srv.api('PATCH', `/incidents/${id}/after-action`, {wentWell: 'Fast page to the payments team.'}, 'Lee Park');
 	await a.getByRole('button', {name: 'Save', exact: true}).click();
 	await a.locator('.aa .form-error', {hasText: 'Your text is kept'}).waitFor();
 	check(/someone else changed it/.test(await a.locator('.aa .form-error').innerText()), 'the conflict is not explained');
