@@ -21,8 +21,10 @@
  * - Statements are prepared on a connection the first time it runs them, as s<enum>.
  * - Round trips are what a command costs here, so: a command's SAVEPOINT (and the previous
  *   one's RELEASE) and a snapshot's BEGIN travel with the first statement (pipeline mode);
- *   the NOTIFY travels with the COMMIT; and inside a batch the writer answers repeated reads
- *   from memory (the read cache, see pg_deps).
+ *   the NOTIFY travels with the COMMIT; inside a batch the writer answers repeated reads
+ *   from memory (the read cache), and the INSERTs of events and timeline entries, whose
+ *   ids it knows under the lock, leave with the next statement instead of waiting for
+ *   their answer (deferred writes; both in the comment above pg_deps).
  */
 #include "store_backend.h"
 
@@ -360,17 +362,17 @@ static const char *const pg_stmts[STMT__MAX] = {
 	"AND number < $3 ORDER BY number DESC LIMIT $4",
 	/* STMT_INCIDENT_COUNT */
 	"SELECT count(*) FROM incidents",
-	/* STMT_EVENT_APPEND */
-	"INSERT INTO events (incident, at, actor, type, visibility, payload) "
-	"VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+	/* STMT_EVENT_APPEND: $7, the seq, is given by the writer (see pg_defer) */
+	"INSERT INTO events (seq, incident, at, actor, type, visibility, payload) "
+	"VALUES ($7, $1, $2, $3, $4, $5, $6)",
 	/* STMT_EVENTS_AFTER */
 	"SELECT seq, incident, at, type, visibility, payload FROM events "
 	"WHERE seq > $1 ORDER BY seq LIMIT $2",
 	/* STMT_EVENT_HEAD */
 	"SELECT coalesce(max(seq), 0) FROM events",
-	/* STMT_TIMELINE_APPEND */
-	"INSERT INTO timeline (incident, at, author, type, visibility, text, payload, amends) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+	/* STMT_TIMELINE_APPEND: $9, the id, is given by the writer (see pg_defer) */
+	"INSERT INTO timeline (id, incident, at, author, type, visibility, text, payload, amends) "
+	"VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8)",
 	/* STMT_TIMELINE_LIST */
 	"SELECT id, at, author, type, visibility, text, payload, amends FROM timeline "
 	"WHERE incident = $1 AND id > $2 ORDER BY id LIMIT $3",
@@ -935,6 +937,18 @@ static const char pg_after_copy_sql[] =
  * reads of those tables), both 0 (a read that is not cached).  A statement not listed here
  * drops everything, so a new statement is safe until someone lists it.  Rolling back a
  * command's savepoint drops everything; the cache ends with the transaction.
+ *
+ * Deferred writes.  The same lock means the writer knows, without asking, the id the next
+ * event and the next timeline entry will get (the maxima read at the start of the batch,
+ * plus what it has appended since).  So those INSERTs, and the outbox routing INSERTs whose
+ * result nobody reads, do not wait for their answer: they are queued (pg_defer) and leave
+ * with the next statement or the COMMIT, in one pipeline.  One of them failing (none
+ * should: the domain validated every value) fails the whole batch, so no command is
+ * acknowledged with a write missing.  A command's savepoint is sent only when it runs a
+ * statement that is not deferred (which could fail on its own and must then be undone
+ * alone), placed before the command's queued writes; a command that only appends — a
+ * timeline POST — costs no round trip and no subtransaction, and the write lock is held
+ * for fewer round trips.
  */
 enum {
 	TAB_INCIDENTS = 1u << 0,
@@ -946,10 +960,18 @@ enum {
 	TAB_ALL = ~0u,
 };
 
+enum pg_defer_kind {
+	DEFER_NO = 0,
+	DEFER_SEQ,      /* an event: its seq is the writer's next one */
+	DEFER_TIMELINE, /* a timeline entry: its id is the writer's next one */
+	DEFER_RESULTLESS, /* an INSERT whose result is not read */
+};
+
 static const struct pg_dep {
 	bool listed;
 	unsigned reads;
 	unsigned writes;
+	enum pg_defer_kind defer;
 } pg_deps[STMT__MAX] = {
 	[STMT_INCIDENT_NEXT_NUMBER] = {true, TAB_INCIDENTS, 0},
 	[STMT_INCIDENT_INSERT] = {true, 0, TAB_INCIDENTS},
@@ -959,9 +981,9 @@ static const struct pg_dep {
 	 * dropped with the savepoint that would release it). */
 	[STMT_INCIDENT_GET_FOR_UPDATE] = {true, TAB_INCIDENTS, 0},
 	[STMT_INCIDENT_EXISTS] = {true, TAB_INCIDENTS, 0},
-	[STMT_EVENT_APPEND] = {true, 0, TAB_EVENTS},
+	[STMT_EVENT_APPEND] = {true, 0, TAB_EVENTS, DEFER_SEQ},
 	[STMT_EVENT_HEAD] = {true, 0, 0},
-	[STMT_TIMELINE_APPEND] = {true, 0, TAB_TIMELINE},
+	[STMT_TIMELINE_APPEND] = {true, 0, TAB_TIMELINE, DEFER_TIMELINE},
 	[STMT_TIMELINE_GET] = {true, TAB_TIMELINE, 0},
 	[STMT_UPDATE_APPEND] = {true, 0, TAB_UPDATES},
 	[STMT_UPDATE_LIST] = {true, TAB_UPDATES, 0},
@@ -975,8 +997,8 @@ static const struct pg_dep {
 	[STMT_WORKER_BEAT] = {true, 0, TAB_HEARTBEAT},
 	/* issue 9 notifications: routing inside incident commands writes only the outbox and
 	 * reads channels and subscribers, none of them cached */
-	[STMT_OUTBOX_ROUTE_CHANNELS] = {true, 0, 0},
-	[STMT_OUTBOX_ROUTE_SUBSCRIBERS] = {true, 0, 0},
+	[STMT_OUTBOX_ROUTE_CHANNELS] = {true, 0, 0, DEFER_RESULTLESS},
+	[STMT_OUTBOX_ROUTE_SUBSCRIBERS] = {true, 0, 0, DEFER_RESULTLESS},
 	[STMT_OUTBOX_INSERT] = {true, 0, 0},
 };
 
@@ -1004,6 +1026,15 @@ struct pg_stmt {
 	char ints[STORE_PARAMS_MAX][24];
 };
 
+/* A write queued to leave with the next round trip: a control statement (SAVEPOINT …) or
+ * a prepared statement with copies of its parameters. */
+struct pg_deferred {
+	const char *control;
+	enum stmt id;
+	int nparams;
+	char *params[STORE_PARAMS_MAX];
+};
+
 struct pg_conn {
 	struct store_conn base;
 	PGconn *pg;
@@ -1021,6 +1052,14 @@ struct pg_conn {
 	bool in_batch;      /* writer: between begin_write and commit/rollback */
 	struct pg_cached cache[PG_CACHE_MAX];
 	size_t ncache;
+	/* Writer: the deferred writes (see pg_deps) and the ids they were given. */
+	struct pg_deferred *deferred;
+	size_t ndeferred, capdeferred;
+	bool batch_failed;  /* a deferred write failed: the batch cannot commit */
+	int64_t next_seq, next_timeline;
+	/* The running command's marks: where its queued writes begin, the ids before it. */
+	size_t sp_mark;
+	int64_t sp_seq, sp_timeline;
 };
 
 /* The backend's state beyond connections: the feed thread and the lease session. */
@@ -1150,11 +1189,17 @@ static PGconn *pg_connect(struct store *s, char *err, size_t errlen)
 	return pg;
 }
 
+static bool status_ok(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
 static int exec_ok(PGconn *pg, const char *sql)
 {
 	PGresult *res = PQexec(pg, sql);
-	ExecStatusType st = PQresultStatus(res);
-	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+	int rc = status_ok(res) ? 0 : -1;
 
 	PQclear(res);
 	return rc;
@@ -1258,19 +1303,6 @@ static void cache_add(struct pg_conn *pc, enum stmt id, const char *key, size_t 
 	pc->ncache++;
 }
 
-static void pg_conn_close(struct store_conn *c)
-{
-	struct pg_conn *pc = pconn(c);
-
-	if (pc == NULL)
-		return;
-	cache_drop(pc, TAB_ALL);
-	for (int i = 0; i < STMT__MAX; i++)
-		PQclear(pc->stmts[i].res);
-	PQfinish(pc->pg);
-	free(pc);
-}
-
 static int pg_prepare(struct pg_conn *pc, enum stmt id)
 {
 	char name[16];
@@ -1287,6 +1319,107 @@ static int pg_prepare(struct pg_conn *pc, enum stmt id)
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* ---- the writer's deferred writes (see pg_deps) ---- */
+
+static const char *const savepoint_sql[2] = {"RELEASE SAVEPOINT job", "SAVEPOINT job"};
+
+/* Forgets the queued writes from index `from` on (they were never sent). */
+static void deferred_truncate(struct pg_conn *pc, size_t from)
+{
+	while (pc->ndeferred > from) {
+		struct pg_deferred *d = &pc->deferred[--pc->ndeferred];
+
+		for (int i = 0; i < d->nparams; i++)
+			free(d->params[i]);
+		memset(d, 0, sizeof(*d));
+	}
+}
+
+/* A new, empty entry at the end of the queue; NULL without memory. */
+static struct pg_deferred *deferred_push(struct pg_conn *pc)
+{
+	struct pg_deferred *d;
+
+	if (pc->ndeferred == pc->capdeferred) {
+		size_t cap = pc->capdeferred ? pc->capdeferred * 2 : 64;
+
+		d = realloc(pc->deferred, cap * sizeof(*d));
+		if (d == NULL)
+			return NULL;
+		pc->deferred = d;
+		pc->capdeferred = cap;
+	}
+	d = &pc->deferred[pc->ndeferred++];
+	memset(d, 0, sizeof(*d));
+	return d;
+}
+
+/* Queues the bound deferrable statement `ps` and answers it at once: one row with the id
+ * it will have (an event's seq, a timeline entry's id), or no row.  -1 outside a write
+ * batch, after a deferred write failed, or without memory. */
+static int pg_defer(struct pg_conn *pc, struct pg_stmt *ps)
+{
+	enum pg_defer_kind kind = pg_deps[ps->id].defer;
+	int64_t *counter = kind == DEFER_SEQ	  ? &pc->next_seq
+			   : kind == DEFER_TIMELINE ? &pc->next_timeline
+						    : NULL;
+	int nparams = ps->nparams + (counter ? 1 : 0);
+	struct pg_deferred *d;
+	char idtext[24], column[] = "id";
+	PGresult *res;
+	size_t mark;
+
+	if (!pc->in_batch || pc->broken || pc->batch_failed || nparams > STORE_PARAMS_MAX)
+		return -1;
+	if (!pc->prepared[ps->id] && pg_prepare(pc, ps->id) != 0)
+		return -1;
+	mark = pc->ndeferred;
+	d = deferred_push(pc);
+	if (d == NULL)
+		return -1;
+	d->id = ps->id;
+	d->nparams = nparams;
+	for (int i = 0; i < ps->nparams; i++)
+		if (ps->params[i] && (d->params[i] = strdup(ps->params[i])) == NULL)
+			goto fail;
+	res = PQmakeEmptyPGresult(pc->pg, counter ? PGRES_TUPLES_OK : PGRES_COMMAND_OK);
+	if (res == NULL)
+		goto fail;
+	if (counter) {
+		PGresAttDesc att = {.name = column, .typid = 20 /* int8 */, .typlen = 8,
+				    .atttypmod = -1};
+
+		snprintf(idtext, sizeof(idtext), "%lld", (long long)*counter);
+		d->params[ps->nparams] = strdup(idtext);
+		if (d->params[ps->nparams] == NULL || PQsetResultAttrs(res, 1, &att) != 1 ||
+		    PQsetvalue(res, 0, 0, idtext, (int)strlen(idtext)) != 1) {
+			PQclear(res);
+			goto fail;
+		}
+		(*counter)++;
+	}
+	ps->res = res;
+	return 0;
+fail:
+	deferred_truncate(pc, mark);
+	return -1;
+}
+
+static void pg_conn_close(struct store_conn *c)
+{
+	struct pg_conn *pc = pconn(c);
+
+	if (pc == NULL)
+		return;
+	deferred_truncate(pc, 0);
+	free(pc->deferred);
+	cache_drop(pc, TAB_ALL);
+	for (int i = 0; i < STMT__MAX; i++)
+		PQclear(pc->stmts[i].res);
+	PQfinish(pc->pg);
+	free(pc);
 }
 
 static struct store_conn *pg_conn_open(struct store *s, bool writer, char *err, size_t errlen)
@@ -1331,6 +1464,7 @@ static int pg_ensure(struct store_conn *c)
 	for (int i = 0; i < STMT__MAX; i++)
 		pg_stmt_clear(&pc->stmts[i]);
 	cache_drop(pc, TAB_ALL);
+	deferred_truncate(pc, 0);
 	PQreset(pc->pg);
 	pc->broken = false;
 	if (PQstatus(pc->pg) == CONNECTION_OK && session_setup(pc) == 0) {
@@ -1378,10 +1512,9 @@ static PGresult *pg_exec_start(struct pg_conn *pc, const char *sql)
 static int pg_ctl(struct pg_conn *pc, const char *sql, const char *what)
 {
 	PGresult *res = PQexec(pc->pg, sql);
-	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
 
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+	if (!status_ok(res)) {
 		pg_report(pc, res, what);
 		rc = -1;
 	}
@@ -1488,36 +1621,59 @@ static int pg_begin_write(struct store_conn *c, int64_t *base)
 {
 	struct pg_conn *pc = pconn(c);
 	PGresult *res = pg_exec_start(pc, "BEGIN; SELECT pg_advisory_xact_lock(" PG_LOCK_WRITE ");"
-					  "SELECT coalesce(max(seq), 0) FROM events");
+					  "SELECT (SELECT coalesce(max(seq), 0) FROM events), "
+					  "(SELECT coalesce(max(id), 0) FROM timeline)");
 
-	pc->sp_open = pc->sp_pending = false;
+	pc->sp_open = pc->sp_pending = pc->batch_failed = false;
 	cache_drop(pc, TAB_ALL);
+	deferred_truncate(pc, 0);
 	if (res == NULL)
 		return -1;
-	*base = PQntuples(res) == 1 ? parse_i64(PQgetvalue(res, 0, 0)) : 0;
+	if (PQntuples(res) != 1 || PQnfields(res) != 2) {
+		PQclear(res);
+		exec_ok(pc->pg, "ROLLBACK");
+		return -1;
+	}
+	*base = parse_i64(PQgetvalue(res, 0, 0));
+	pc->next_seq = *base + 1;
+	pc->next_timeline = parse_i64(PQgetvalue(res, 0, 1)) + 1;
 	PQclear(res);
 	pc->in_batch = true;
 	return 0;
 }
 
-/* Sends the pending savepoint on its own (before a statement that is not pipelined). */
+static PGresult *exec_pipelined(struct pg_conn *pc, bool with_savepoint,
+				const char *const *control, int ncontrol, struct pg_stmt *ps,
+				bool *control_ok);
+
+/* Sends the deferred writes and the pending savepoint on their own (before a statement
+ * that is not pipelined). */
 static int sp_flush(struct pg_conn *pc)
 {
+	PGresult *res;
+	bool ok;
 	int rc;
 
-	if (!pc->sp_pending)
+	if (!pc->sp_pending && pc->ndeferred == 0)
 		return 0;
-	rc = pg_ctl(pc, pc->sp_open ? "RELEASE SAVEPOINT job; SAVEPOINT job" : "SAVEPOINT job",
-		    "SAVEPOINT");
-	pc->sp_pending = false;
-	pc->sp_open = rc == 0;
+	res = exec_pipelined(pc, pc->sp_pending, NULL, 0, NULL, &ok);
+	rc = status_ok(res) && ok && !pc->batch_failed ? 0 : -1;
+	if (rc != 0)
+		pg_report(pc, res, "SAVEPOINT");
+	PQclear(res);
 	return rc;
 }
 
-/* The savepoint is only noted here: it leaves with the command's first statement. */
+/* The savepoint is only noted here: it leaves with the command's first statement that is
+ * not deferred, if any (see pg_deps). */
 static int pg_savepoint(struct store_conn *c)
 {
-	pconn(c)->sp_pending = true;
+	struct pg_conn *pc = pconn(c);
+
+	pc->sp_pending = true;
+	pc->sp_mark = pc->ndeferred;
+	pc->sp_seq = pc->next_seq;
+	pc->sp_timeline = pc->next_timeline;
 	return 0;
 }
 
@@ -1527,11 +1683,16 @@ static int pg_rollback_savepoint(struct store_conn *c)
 
 	/* What the command wrote is undone: what was read since may no longer hold. */
 	cache_drop(pc, TAB_ALL);
+	pc->next_seq = pc->sp_seq;
+	pc->next_timeline = pc->sp_timeline;
 	if (pc->sp_pending) {
-		/* The command ran no statement: nothing of it reached the server. */
+		/* Nothing of the command reached the server: forget its queued writes. */
+		deferred_truncate(pc, pc->sp_mark);
 		pc->sp_pending = false;
 		return 0;
 	}
+	/* Its savepoint was sent; whatever is queued since is its own. */
+	deferred_truncate(pc, 0);
 	return pg_ctl(pc, "ROLLBACK TO SAVEPOINT job", "ROLLBACK TO SAVEPOINT");
 }
 
@@ -1545,28 +1706,33 @@ static bool pg_aborted(struct store_conn *c)
 {
 	PGconn *pg = pconn(c)->pg;
 
-	return pconn(c)->broken || PQstatus(pg) != CONNECTION_OK ||
+	return pconn(c)->broken || pconn(c)->batch_failed || PQstatus(pg) != CONNECTION_OK ||
 	       PQtransactionStatus(pg) == PQTRANS_INERROR;
 }
 
 static int pg_commit(struct store_conn *c, bool announce)
 {
+	static const char *const commit[2] = {
+		"SELECT pg_notify('" PG_CHANNEL "', (SELECT max(seq) FROM events)::text)", "COMMIT"};
 	struct pg_conn *pc = pconn(c);
 	PGresult *res;
+	bool ok;
 	int rc = 0;
 
 	pc->sp_open = pc->sp_pending = false;
 	pc->in_batch = false;
 	cache_drop(pc, TAB_ALL);
-	if (pc->broken)
+	if (pc->broken || pc->batch_failed) {
+		deferred_truncate(pc, 0);
 		return -1;
-	/* The notification carries the batch's last seq: under the write lock that is the
-	 * log's maximum.  It leaves only if the commit does; one round trip for both. */
-	res = PQexec(pc->pg, announce ? "SELECT pg_notify('" PG_CHANNEL "', "
-					"(SELECT max(seq) FROM events)::text); COMMIT"
-				      : "COMMIT");
+	}
+	/* The deferred writes (the last command's need no savepoint: if they fail, so does the
+	 * commit), then the notification, which carries the batch's last seq (under the write
+	 * lock that is the log's maximum) and leaves only if the commit does: one round trip. */
+	res = exec_pipelined(pc, false, announce ? commit : commit + 1, announce ? 2 : 1, NULL, &ok);
 	/* COMMIT of a failed transaction "succeeds" as ROLLBACK: that is a failure here. */
-	if (PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+	if (!ok || pc->batch_failed || PQresultStatus(res) != PGRES_COMMAND_OK ||
+	    strcmp(PQcmdStatus(res), "COMMIT") != 0) {
 		pg_report(pc, res, "COMMIT");
 		rc = -1;
 	}
@@ -1578,9 +1744,10 @@ static void pg_rollback(struct store_conn *c)
 {
 	struct pg_conn *pc = pconn(c);
 
-	pc->sp_open = pc->sp_pending = false;
+	pc->sp_open = pc->sp_pending = pc->batch_failed = false;
 	pc->in_batch = false;
 	cache_drop(pc, TAB_ALL);
+	deferred_truncate(pc, 0);
 	if (PQstatus(pc->pg) == CONNECTION_OK && PQtransactionStatus(pc->pg) != PQTRANS_IDLE)
 		exec_ok(pc->pg, "ROLLBACK");
 }
@@ -1655,45 +1822,105 @@ static PGresult *pipeline_result(PGconn *pg)
 	return res;
 }
 
-/* The control statements (BEGIN, SAVEPOINT, …) and then the prepared statement in one
- * round trip (libpq's pipeline mode).  Returns the statement's result — or the first
- * control statement's error, which aborts the statement — and sets *control_ok; NULL when
- * nothing could be sent. */
-static PGresult *exec_pipelined(struct pg_conn *pc, const char *const *control, int ncontrol,
-				const char *name, struct pg_stmt *ps, bool *control_ok)
+/* Sends one queued write. */
+static int send_deferred(PGconn *pg, const struct pg_deferred *d)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "s%d", (int)d->id);
+	return PQsendQueryPrepared(pg, name, d->nparams, (const char *const *)d->params, NULL,
+				   NULL, 0);
+}
+
+/* One round trip (libpq's pipeline mode): the deferred writes — with the running command's
+ * savepoint (and the previous one's RELEASE) before its own, when `with_savepoint` — then
+ * the control statements (BEGIN, …), then the prepared statement `ps`.  Returns the last
+ * item's result, or the first error before it (the cause: the items after it report
+ * PIPELINE_ABORTED); *control_ok says every savepoint and control statement before the
+ * last item succeeded.  A deferred write that fails, or cannot be sent, fails the batch.
+ * NULL when nothing could be sent. */
+static PGresult *exec_pipelined(struct pg_conn *pc, bool with_savepoint,
+				const char *const *control, int ncontrol, struct pg_stmt *ps,
+				bool *control_ok)
 {
 	PGconn *pg = pc->pg;
 	PGresult *res = NULL, *r;
-	int nsent = 0, nwanted = ncontrol + 1;
-	bool synced = false;
+	int ndef = (int)pc->ndeferred;
+	int sp_at = with_savepoint ? (int)pc->sp_mark : ndef;
+	int nsp = with_savepoint ? (pc->sp_open ? 2 : 1) : 0;
+	int nsent = 0, nwanted = ndef + nsp + ncontrol + (ps ? 1 : 0);
+	bool synced = false, reported = false, sp_ok = true;
+	char name[16];
 
 	*control_ok = false;
-	if (PQenterPipelineMode(pg) != 1)
+	if (PQenterPipelineMode(pg) != 1) {
+		if (ndef > 0)
+			pc->batch_failed = true;
+		deferred_truncate(pc, 0);
 		return NULL;
-	for (int i = 0; i < ncontrol && nsent == i; i++)
-		if (PQsendQueryParams(pg, control[i], 0, NULL, NULL, NULL, NULL, 0) == 1)
-			nsent++;
-	if (nsent == ncontrol &&
-	    PQsendQueryPrepared(pg, name, ps->nparams, ps->params, NULL, NULL, 0) == 1)
-		nsent++;
+	}
+	/* Item i is: a write queued before the command's (i < sp_at), the savepoint, the
+	 * command's own writes, the control statements, the statement. */
+	for (int i = 0; i < nwanted && nsent == i; i++) {
+		int k = i;
+
+		if (k < sp_at) {
+			nsent += send_deferred(pg, &pc->deferred[k]) == 1;
+			continue;
+		}
+		k -= sp_at;
+		if (k < nsp) {
+			nsent += PQsendQueryParams(pg, savepoint_sql[2 - nsp + k], 0, NULL, NULL, NULL,
+						   NULL, 0) == 1;
+			continue;
+		}
+		k -= nsp;
+		if (k < ndef - sp_at) {
+			nsent += send_deferred(pg, &pc->deferred[sp_at + k]) == 1;
+			continue;
+		}
+		k -= ndef - sp_at;
+		if (k < ncontrol) {
+			nsent += PQsendQueryParams(pg, control[k], 0, NULL, NULL, NULL, NULL, 0) == 1;
+			continue;
+		}
+		snprintf(name, sizeof(name), "s%d", (int)ps->id);
+		nsent += PQsendQueryPrepared(pg, name, ps->nparams, ps->params, NULL, NULL, 0) == 1;
+	}
 	if (nsent == nwanted)
 		synced = PQpipelineSync(pg) == 1;
 	*control_ok = synced;
+	if (!synced && ndef > 0)
+		pc->batch_failed = true;
 	/* Every result sent is read, whatever happened, so the session stays in step. */
 	for (int i = 0; i < nsent; i++) {
+		bool deferred = i < sp_at || (i >= sp_at + nsp && i < ndef + nsp);
+		bool ok;
+
 		r = pipeline_result(pg);
-		if (i < ncontrol) {
-			if (PQresultStatus(r) != PGRES_COMMAND_OK)
-				*control_ok = false;
-			if (res == NULL && PQresultStatus(r) == PGRES_FATAL_ERROR)
-				res = r; /* the cause; the statement then reports PIPELINE_ABORTED */
-			else
-				PQclear(r);
-		} else if (res == NULL) {
-			res = r;
-		} else {
-			PQclear(r);
+		ok = status_ok(r);
+		if (deferred && !ok) {
+			if (!reported)
+				pg_report(pc, r, "a deferred write");
+			reported = true;
+			pc->batch_failed = true;
+		} else if (!deferred && i < nwanted - 1 && !ok) {
+			*control_ok = false;
 		}
+		if (i >= sp_at && i < sp_at + nsp && !ok)
+			sp_ok = false;
+		if (i == nwanted - 1 && res == NULL)
+			res = r;
+		else if (res == NULL && PQresultStatus(r) == PGRES_FATAL_ERROR)
+			res = r; /* the cause; the statement then reports PIPELINE_ABORTED */
+		else
+			PQclear(r);
+	}
+	deferred_truncate(pc, 0);
+	pc->sp_mark = 0;
+	if (with_savepoint) {
+		pc->sp_pending = false;
+		pc->sp_open = synced && sp_ok;
 	}
 	if (synced)
 		PQclear(PQgetResult(pg)); /* PGRES_PIPELINE_SYNC */
@@ -1711,27 +1938,20 @@ static PGresult *exec_pipelined(struct pg_conn *pc, const char *const *control, 
  * whatever control statement is pending (the command's savepoint, the snapshot's BEGIN). */
 static PGresult *pg_execute(struct pg_conn *pc, struct pg_stmt *ps)
 {
-	static const char *const savepoint[2] = {"RELEASE SAVEPOINT job", "SAVEPOINT job"};
 	static const char *const begin[1] = {"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"};
 	char name[16];
-	PGresult *res;
 	bool ok;
 
 	if (!pc->prepared[ps->id] && pg_prepare(pc, ps->id) != 0)
 		return NULL;
-	snprintf(name, sizeof(name), "s%d", (int)ps->id);
-	if (pc->sp_pending) {
-		pc->sp_pending = false;
-		res = exec_pipelined(pc, pc->sp_open ? savepoint : savepoint + 1, pc->sp_open ? 2 : 1,
-				     name, ps, &ok);
-		pc->sp_open = ok;
-		return res;
-	}
+	if (pc->sp_pending || pc->ndeferred > 0)
+		return exec_pipelined(pc, pc->sp_pending, NULL, 0, ps, &ok);
 	if (pc->begin_pending) {
 		pc->begin_pending = false;
 		pc->begun = true;
-		return exec_pipelined(pc, begin, 1, name, ps, &ok);
+		return exec_pipelined(pc, false, begin, 1, ps, &ok);
 	}
+	snprintf(name, sizeof(name), "s%d", (int)ps->id);
 	return PQexecPrepared(pc->pg, name, ps->nparams, ps->params, NULL, NULL, 0);
 }
 
@@ -1753,6 +1973,19 @@ static int pg_step(struct store_stmt *st)
 		if (pc->broken) {
 			ps->failed = true;
 			return -1;
+		}
+		if (dep->defer != DEFER_NO) {
+			if (pg_defer(pc, ps) != 0) {
+				if (!pc->in_batch)
+					fprintf(stderr, "majorops: statement %d outside a write batch\n",
+						(int)ps->id);
+				ps->failed = true;
+				return -1;
+			}
+			cache_drop(pc, dep->writes);
+			ps->nrows = PQntuples(ps->res);
+			ps->row = -1;
+			goto rows;
 		}
 		if (cacheable && cache_key(ps, key, &keylen) != 0)
 			cacheable = false;
