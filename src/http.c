@@ -3,18 +3,36 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "parse.h"
 
 #define HTTP_EXTRA_HEADERS 4
 #define HTTP_HEADER_VALUE_MAX 256
+#define HTTP_CAPTURE_SCRATCH 1024
+
+struct offload;
+
+/* The handler pool (HTTP_RUN_POOL routes, see http.h). */
+struct handler_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work; /* a job was queued, or stop */
+	pthread_cond_t idle; /* busy reached 0 */
+	struct offload *head, *tail;
+	int busy;      /* jobs queued or running */
+	bool draining; /* shutting down: requests run in place, so none is left suspended */
+	bool stop;
+	pthread_t *threads;
+	int nthreads;
+};
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -24,15 +42,33 @@ struct http_server {
 	 * the table scan (dispatch).  Indexes into cfg.routes. */
 	size_t *exact;
 	size_t nexact;
+	struct handler_pool pool;
 };
 
-/* Per-connection request state, from the first call of the access handler to the end. */
+/* Per-connection request state, from the first call of the access handler to the end.
+ * Kept small: a live stream holds one for its whole life (HTTP_CONNECTION_MEMORY). */
 struct request_state {
 	struct buf body;
 	bool too_large;
 	char extra_names[HTTP_EXTRA_HEADERS][48];
 	char extra_values[HTTP_EXTRA_HEADERS][HTTP_HEADER_VALUE_MAX];
 	int nextra;
+	struct offload *job; /* set while and after the request runs on the pool */
+};
+
+/* A request handed to the pool, with the connection suspended: a copy of the request (its
+ * captures in `scratch`), and then the reply the handler made, which the event thread
+ * queues when the connection resumes (libmicrohttpd queues replies only from there). */
+struct offload {
+	struct offload *next;
+	struct http_server *srv;
+	struct request_state *rs;
+	const struct http_route *route;
+	struct http_request req;
+	char scratch[HTTP_CAPTURE_SCRATCH];
+	enum MHD_Result result;
+	unsigned int status;
+	struct MHD_Response *reply;
 };
 
 static struct request_state *state_of(struct http_request *req)
@@ -61,6 +97,12 @@ int http_reply_shared(struct http_request *req, int status, struct MHD_Response 
 {
 	if (resp == NULL)
 		return MHD_NO;
+	if (state_of(req) && state_of(req)->job) {
+		/* The pool cannot hold a reference to a response it does not own. */
+		fprintf(stderr, "majorops: %s %s: a shared reply from a pooled route (declare it "
+				"HTTP_RUN_IN_PLACE)\n", req->method, req->path);
+		return MHD_NO;
+	}
 	return MHD_queue_response(req->conn, (unsigned int)status, resp);
 }
 
@@ -86,6 +128,16 @@ int http_reply_response(struct http_request *req, int status, struct MHD_Respons
 		for (int i = 0; i < rs->nextra; i++)
 			MHD_add_response_header(resp, rs->extra_names[i], rs->extra_values[i]);
 	add_security_headers(resp);
+	if (rs && rs->job) {
+		/* On the pool: kept for the event thread (one reply per request). */
+		if (rs->job->reply) {
+			MHD_destroy_response(resp);
+			return MHD_NO;
+		}
+		rs->job->reply = resp;
+		rs->job->status = (unsigned int)status;
+		return MHD_YES;
+	}
 	ret = MHD_queue_response(req->conn, (unsigned int)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -358,11 +410,14 @@ const char *access_role_name(enum access_role role)
 	return (unsigned)role < sizeof(names) / sizeof(names[0]) ? names[role] : "undeclared";
 }
 
-static enum MHD_Result dispatch(struct http_server *srv, struct http_request *req,
-				struct request_state *rs)
+/* The route for the request (captures into `scratch`); NULL after replying 404 or 405 with
+ * the MHD result in *result. */
+static const struct http_route *route_find(struct http_server *srv, struct http_request *req,
+					   char *scratch, size_t scratch_len,
+					   enum MHD_Result *result)
 {
 	const struct http_route *found = NULL;
-	char scratch[1024], allow[128] = "";
+	char allow[128] = "";
 	struct buf allowed;
 	struct api_error err;
 
@@ -372,7 +427,7 @@ static enum MHD_Result dispatch(struct http_server *srv, struct http_request *re
 	for (size_t i = 0; found == NULL && i < srv->cfg.nroutes; i++) {
 		const struct http_route *r = &srv->cfg.routes[i];
 
-		if (!route_match(r->pattern, req->path, req, scratch, sizeof(scratch)))
+		if (!route_match(r->pattern, req->path, req, scratch, scratch_len))
 			continue;
 		if (strcmp(r->method, req->method) == 0) {
 			found = r;
@@ -389,13 +444,24 @@ static enum MHD_Result dispatch(struct http_server *srv, struct http_request *re
 			http_reply_header(req, "Allow", allow);
 			api_error_set(&err, 405, "method_not_allowed", NULL, "%s is not allowed on %s; use %s",
 				      req->method, req->path, allow);
-			return (enum MHD_Result)http_reply_error(req, &err);
+			*result = (enum MHD_Result)http_reply_error(req, &err);
+			return NULL;
 		}
 		buf_free(&allowed);
 		api_error_set(&err, 404, "not_found", NULL, "no route %s %s", req->method, req->path);
-		return (enum MHD_Result)http_reply_error(req, &err);
+		*result = (enum MHD_Result)http_reply_error(req, &err);
+		return NULL;
 	}
 	buf_free(&allowed);
+	return found;
+}
+
+/* Authorizes the request, checks its body and runs the route's handler. */
+static enum MHD_Result route_run(struct http_server *srv, struct http_request *req,
+				 struct request_state *rs, const struct http_route *found)
+{
+	struct api_error err;
+
 	/* Who may: before anything about the body, so an anonymous caller learns nothing
 	 * about what a route takes. */
 	if (srv->cfg.authorize) {
@@ -418,6 +484,146 @@ static enum MHD_Result dispatch(struct http_server *srv, struct http_request *re
 	req->body = rs->body.len || rs->body.cap ? rs->body.ptr : NULL;
 	req->body_len = rs->body.len;
 	return (enum MHD_Result)found->handler(req);
+}
+
+/* ---- the handler pool ---- */
+
+static void *pool_main(void *arg)
+{
+	struct handler_pool *pool = arg;
+
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		struct offload *job;
+
+		while (pool->head == NULL && !pool->stop)
+			pthread_cond_wait(&pool->work, &pool->lock);
+		job = pool->head;
+		if (job == NULL)
+			break;
+		pool->head = job->next;
+		if (pool->head == NULL)
+			pool->tail = NULL;
+		pthread_mutex_unlock(&pool->lock);
+
+		job->result = route_run(job->srv, &job->req, job->rs, job->route);
+		/* The event thread takes it from here (access_handler, job->reply). */
+		MHD_resume_connection(job->req.conn);
+
+		pthread_mutex_lock(&pool->lock);
+		if (--pool->busy == 0)
+			pthread_cond_broadcast(&pool->idle);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+/* Hands the request to the pool and suspends its connection; -1 when it must run in place
+ * (no pool, shutting down, no memory). */
+static int pool_offload(struct http_server *srv, const struct http_request *req,
+			struct request_state *rs, const struct http_route *route,
+			const char *scratch)
+{
+	struct handler_pool *pool = &srv->pool;
+	struct offload *job;
+
+	if (pool->nthreads == 0)
+		return -1;
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return -1;
+	job->srv = srv;
+	job->rs = rs;
+	job->route = route;
+	job->req = *req;
+	memcpy(job->scratch, scratch, sizeof(job->scratch));
+	for (size_t i = 0; i < req->ncaptures; i++)
+		job->req.captures[i] = job->scratch + (req->captures[i] - scratch);
+	pthread_mutex_lock(&pool->lock);
+	if (pool->draining) {
+		pthread_mutex_unlock(&pool->lock);
+		free(job);
+		return -1;
+	}
+	rs->job = job;
+	/* Suspended before any pool thread can see the job, so its resume never comes first. */
+	MHD_suspend_connection(req->conn);
+	if (pool->tail)
+		pool->tail->next = job;
+	else
+		pool->head = job;
+	pool->tail = job;
+	pool->busy++;
+	pthread_cond_signal(&pool->work);
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}
+
+/* Back on the event thread after the pool ran the handler: queues the reply it made. */
+static enum MHD_Result pool_reply(struct MHD_Connection *conn, struct offload *job)
+{
+	enum MHD_Result ret;
+
+	if (job->reply == NULL)
+		return MHD_NO; /* the handler gave up on the connection */
+	ret = MHD_queue_response(conn, job->status, job->reply);
+	MHD_destroy_response(job->reply);
+	job->reply = NULL;
+	return ret == MHD_YES ? job->result : MHD_NO;
+}
+
+static int pool_start(struct handler_pool *pool, int nthreads)
+{
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->work, NULL);
+	pthread_cond_init(&pool->idle, NULL);
+	pool->threads = calloc((size_t)nthreads, sizeof(*pool->threads));
+	if (pool->threads == NULL)
+		return -1;
+	for (int i = 0; i < nthreads; i++) {
+		if (pthread_create(&pool->threads[i], NULL, pool_main, pool) != 0)
+			return -1;
+		pool->nthreads++;
+	}
+	return 0;
+}
+
+/* Waits for the jobs in flight (their connections resume); later requests run in place. */
+static void pool_drain(struct handler_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->draining = true;
+	while (pool->busy > 0)
+		pthread_cond_wait(&pool->idle, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+static void pool_stop(struct handler_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->stop = true;
+	pthread_cond_broadcast(&pool->work);
+	pthread_mutex_unlock(&pool->lock);
+	for (int i = 0; i < pool->nthreads; i++)
+		pthread_join(pool->threads[i], NULL);
+	free(pool->threads);
+	pthread_cond_destroy(&pool->idle);
+	pthread_cond_destroy(&pool->work);
+	pthread_mutex_destroy(&pool->lock);
+}
+
+static enum MHD_Result dispatch(struct http_server *srv, struct http_request *req,
+				struct request_state *rs)
+{
+	char scratch[HTTP_CAPTURE_SCRATCH];
+	enum MHD_Result result = MHD_NO;
+	const struct http_route *found = route_find(srv, req, scratch, sizeof(scratch), &result);
+
+	if (found == NULL)
+		return result;
+	if (found->run == HTTP_RUN_POOL && pool_offload(srv, req, rs, found, scratch) == 0)
+		return MHD_YES;
+	return route_run(srv, req, rs, found);
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -457,6 +663,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (rs->job)
+		return pool_reply(conn, rs->job); /* resumed: the pool ran the handler */
 	req.state = rs;
 	actor = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-MajorOps-Actor");
 	if (actor && (!utf8_valid(actor) || str_blank(actor) || utf8_length(actor) > HTTP_ACTOR_MAX)) {
@@ -554,6 +762,11 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	(void)conn;
 	(void)toe;
 	if (rs) {
+		if (rs->job) {
+			if (rs->job->reply)
+				MHD_destroy_response(rs->job->reply);
+			free(rs->job);
+		}
 		buf_free(&rs->body);
 		free(rs);
 		*con_cls = NULL;
@@ -573,6 +786,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		{MHD_OPTION_END, 0, NULL},
 	};
 	bool tls = cfg->tls_cert_pem != NULL && cfg->tls_key_pem != NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int events = cpus < 1 ? 2 : 2 * cpus > HTTP_EVENT_THREADS_MAX ? HTTP_EVENT_THREADS_MAX
+									       : 2 * (unsigned int)cpus;
 
 	if (srv == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -586,8 +802,9 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 			goto fail;
 		}
 	}
-	if (exact_build(srv) != 0) {
-		snprintf(err, errlen, "out of memory");
+	if (exact_build(srv) != 0 ||
+	    pool_start(&srv->pool, cfg->threads > 0 ? cfg->threads : HTTP_THREADS_DEFAULT) != 0) {
+		snprintf(err, errlen, "out of memory or threads");
 		goto fail;
 	}
 	memset(&addr, 0, sizeof(addr));
@@ -601,7 +818,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 			MHD_USE_TURBO | (tls ? MHD_USE_TLS : 0),
 		cfg->port, NULL, NULL, access_handler, srv, MHD_OPTION_SOCK_ADDR, &addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads > 0 ? cfg->threads : HTTP_THREADS_DEFAULT),
+		MHD_OPTION_THREAD_POOL_SIZE, events,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTIONS_MAX,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY,
@@ -619,6 +836,8 @@ struct http_server *http_server_start(const struct http_server_config *cfg, char
 	}
 	return srv;
 fail:
+	if (srv->pool.threads)
+		pool_stop(&srv->pool);
 	free(srv->exact);
 	free(srv);
 	return NULL;
@@ -628,7 +847,10 @@ void http_server_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	/* No connection may stay suspended on the pool when the daemon stops. */
+	pool_drain(&srv->pool);
 	MHD_stop_daemon(srv->daemon);
+	pool_stop(&srv->pool);
 	free(srv->exact);
 	free(srv);
 }

@@ -22,11 +22,17 @@ struct MHD_Response;
 struct request_state;
 
 #define HTTP_MAX_CAPTURES 4
-/* A thread blocked on a durable write (store_write) serves none of its other connections
- * until the commit: 32 lets 50 concurrent writers mostly wait on their own thread and join
- * one group commit (docs/benchmarks.md: writes on SQLite and PostgreSQL gained about a third
- * over 16 threads; the public page did not change).  Idle threads cost no CPU. */
+/*
+ * Threads.  A few event threads (two per CPU, at most HTTP_EVENT_THREADS_MAX)
+ * read requests and write replies for every connection, and answer in place the routes
+ * that only copy memory (the public page's documents, the assets, the streams): a crowd on
+ * the status page costs no thread hand-offs.  Every other route runs on the handler pool
+ * (`--threads`), because it waits — on a durable write (store_write), on PostgreSQL, on
+ * Argon2id — and a waiting event thread would stall all of its connections.  32 handlers
+ * let 50 concurrent writers each wait on their own and join one group commit.
+ */
 #define HTTP_THREADS_DEFAULT 32
+#define HTTP_EVENT_THREADS_MAX 8
 #define HTTP_CONNECTIONS_MAX 20000
 #define HTTP_IDLE_TIMEOUT_S 120
 #define HTTP_QUERY_PARAMS_MAX 64 /* more → 414 (each costs pool memory, see below) */
@@ -78,12 +84,21 @@ enum access_role {
 	ACCESS_ADMIN,     /* users, tokens, run cards, rotations, integrations, channels */
 };
 
+/* Where a route's handler runs (see HTTP_THREADS_DEFAULT). */
+enum http_run {
+	HTTP_RUN_POOL = 0,  /* on the handler pool: the default */
+	HTTP_RUN_IN_PLACE,  /* on the event thread: never waits on a lock, a disk or a peer
+			     * for long; the only routes that may use http_reply_shared() and
+			     * streams (sse.h) */
+};
+
 struct http_route {
 	const char *method;  /* "GET", "POST", … */
 	const char *pattern; /* "/api/v1/incidents/{id}" */
 	http_handler handler;
 	bool takes_json;     /* writes: body must be application/json */
 	enum access_role role; /* the least role it needs; never ACCESS_UNDECLARED */
+	enum http_run run;
 };
 
 /* "public", "viewer", … ; "undeclared" for ACCESS_UNDECLARED. */
@@ -97,7 +112,7 @@ typedef int (*http_authorize_fn)(struct http_request *req, const struct http_rou
 struct http_server_config {
 	const char *listen_addr; /* "127.0.0.1", "0.0.0.0", "::" … */
 	unsigned short port;
-	int threads;
+	int threads; /* the handler pool; 0 = HTTP_THREADS_DEFAULT */
 	const struct http_route *routes;
 	size_t nroutes;
 	struct app *app;
