@@ -84,8 +84,12 @@ def test_sigterm_with_requests_on_the_pool():
     srv = Server(auth=True, extra_args=["--threads", "1"]).start()
     try:
         pw = admin_password(srv)
+        t0 = time.monotonic()
+        r = srv.request("POST", "/api/v1/session", body={"username": "admin", "password": pw})
+        one = time.monotonic() - t0
+        check(r.status == 200, "sign-in: %r" % r)
         threads, out = start_sign_ins(srv, pw)
-        time.sleep(0.05)
+        time.sleep(one / 2)  # all sent; the first running, the others queued behind it
         t = time.monotonic()
         problems = srv.stop(timeout=30.0)
         took = time.monotonic() - t
