@@ -1909,10 +1909,10 @@ static PGresult *exec_pipelined(struct pg_conn *pc, bool with_savepoint,
 		}
 		if (i >= sp_at && i < sp_at + nsp && !ok)
 			sp_ok = false;
-		if (i == nwanted - 1 && res == NULL)
+		/* Kept: the last item's result, unless an earlier error is the cause (the items
+		 * after it report PIPELINE_ABORTED). */
+		if (res == NULL && (i == nwanted - 1 || PQresultStatus(r) == PGRES_FATAL_ERROR))
 			res = r;
-		else if (res == NULL && PQresultStatus(r) == PGRES_FATAL_ERROR)
-			res = r; /* the cause; the statement then reports PIPELINE_ABORTED */
 		else
 			PQclear(r);
 	}
