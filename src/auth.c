@@ -1542,6 +1542,7 @@ static int identify_token(struct http_request *req, const char *token)
 	/* A token acts with the lower of its own role and its account's (a demoted account's
 	 * tokens are demoted with it). */
 	set_identity(req, name, display, token_role < user_role ? token_role : user_role, "token");
+	req->token_id = id;
 	return 1;
 }
 

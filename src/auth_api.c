@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "parse.h"
 #include "service.h"
+#include "sse.h"
 
 #define AUDIT_LIMIT_DEFAULT 100
 #define AUDIT_LIMIT_MAX 500
@@ -146,6 +147,7 @@ int auth_handle_session_delete(struct http_request *req)
 					 "signing out with a cookie needs the X-CSRF-Token header");
 		if (strcmp(req->auth_via, "session") == 0 && auth_session_end(req, false) != 0)
 			return reply_err(req, 503, "unavailable", NULL, "the store cannot be written now");
+		sse_hub_end_streams(req->app->hub, req->user, 0);
 	}
 	return http_reply_json(req, 204, NULL);
 }
@@ -156,6 +158,7 @@ int auth_handle_session_revoke_all(struct http_request *req)
 		return reply_err(req, 400, "auth_off", NULL, "sign-in is off: there are no sessions");
 	if (auth_session_end(req, true) != 0)
 		return reply_err(req, 503, "unavailable", NULL, "the store cannot be written now");
+	sse_hub_end_streams(req->app->hub, req->user, 0);
 	return http_reply_json(req, 204, NULL);
 }
 
@@ -193,7 +196,10 @@ int auth_handle_session_password(struct http_request *req)
 				    &err);
 	if (rc != 0 && strcmp(err.field, "password") == 0)
 		str_copy(err.field, "newPassword", sizeof(err.field));
-	/* Every session ended with the change; the one that made it goes on with a new id. */
+	/* Every session ended with the change, and their streams; the one that made it goes on
+	 * with a new id. */
+	if (rc == 0)
+		sse_hub_end_streams(req->app->hub, req->user, 0);
 	if (rc == 0 && by_cookie)
 		rc = auth_session_create(req, req->user, "password-change", &err);
 	json_decref(body);
@@ -299,6 +305,10 @@ int auth_handle_user_patch(struct http_request *req)
 		rc = auth_user_set_password(req->app->store, &by, now, name, v[2].str, &err);
 	if (rc == 0 && v[1].present)
 		rc = auth_user_set_disabled(req->app->store, &by, now, name, v[1].flag, &err);
+	/* A new role or password, or a disabled account: its open streams end (they reconnect
+	 * with whatever the account may still do). */
+	if (rc == 0 && (v[0].present || v[2].present || (v[1].present && v[1].flag)))
+		sse_hub_end_streams(req->app->hub, name, 0);
 	if (rc == 0)
 		rc = auth_user_get(req->app->store, name, &out, &err);
 	json_decref(body);
@@ -365,6 +375,7 @@ int auth_handle_token_delete(struct http_request *req)
 	actor_of(req, &by, address, sizeof(address));
 	if (auth_token_revoke(req->app->store, &by, app_now(req->app), (int64_t)id, NULL, &err) != 0)
 		return http_reply_error(req, &err);
+	sse_hub_end_streams(req->app->hub, NULL, (int64_t)id);
 	return http_reply_json(req, 204, NULL);
 }
 
@@ -644,5 +655,6 @@ int auth_handle_logout_post(struct http_request *req)
 		return reply_err(req, 403, "csrf", NULL, "sign out from this site's sign-out page");
 	if (auth_session_end(req, false) != 0)
 		return reply_err(req, 503, "unavailable", NULL, "the store cannot be written now");
+	sse_hub_end_streams(req->app->hub, req->user, 0);
 	return redirect(req, "/login");
 }

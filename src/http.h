@@ -65,6 +65,7 @@ struct http_request {
 	char user_buf[256];
 	char actor_buf[404];
 	char session_hash[65];
+	int64_t token_id; /* the API token's id when by token, else 0 */
 };
 
 typedef int (*http_handler)(struct http_request *req);

@@ -3,6 +3,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ struct sse_client {
 	bool suspended;
 	bool ping_due;
 	bool public_only; /* the public stream: public frames only */
+	bool ended;       /* its credential ended: the next read ends the stream */
+	uint64_t user_key; /* user_key() of the account that opened it; 0 none */
+	int64_t token_id;  /* the API token it was opened with; 0 none */
 	struct sse_client *prev, *next;
 };
 
@@ -61,6 +65,19 @@ static int frame_event(struct buf *b, int64_t seq, const char *type, const char 
 	if (buf_append_str(b, payload) != 0 || buf_append_str(b, "\n\n") != 0)
 		return -1;
 	return 0;
+}
+
+/* The account name as a 64-bit FNV-1a hash, never 0: a client keeps 8 bytes rather than a
+ * name (5,000 streams), and a collision only ends one stream more, which reconnects. */
+static uint64_t user_key(const char *user)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	if (user == NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)user; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ? h : 1;
 }
 
 /* Wakes a suspended client; under hub->lock. */
@@ -224,6 +241,22 @@ void sse_hub_shutdown(struct sse_hub *hub)
 	pthread_mutex_unlock(&hub->lock);
 }
 
+void sse_hub_end_streams(struct sse_hub *hub, const char *user, int64_t token_id)
+{
+	uint64_t key = user_key(user);
+
+	if (key == 0 && token_id == 0)
+		return;
+	pthread_mutex_lock(&hub->lock);
+	for (struct sse_client *c = hub->clients; c; c = c->next) {
+		if ((key && c->user_key == key) || (token_id && c->token_id == token_id)) {
+			c->ended = true;
+			client_wake(c);
+		}
+	}
+	pthread_mutex_unlock(&hub->lock);
+}
+
 size_t sse_hub_clients(struct sse_hub *hub)
 {
 	size_t n;
@@ -310,7 +343,7 @@ static ssize_t client_read(void *cls, uint64_t pos, char *dst, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&hub->lock);
-	if (hub->closing) {
+	if (hub->closing || c->ended) {
 		pthread_mutex_unlock(&hub->lock);
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	}
@@ -367,7 +400,8 @@ static void client_free(void *cls)
 }
 
 static struct MHD_Response *response_new(struct sse_hub *hub, struct MHD_Connection *conn,
-					 int64_t cursor, int64_t incident, bool public_only)
+					 int64_t cursor, int64_t incident, bool public_only,
+					 const struct sse_owner *owner)
 {
 	struct sse_client *c = calloc(1, sizeof(*c));
 	struct MHD_Response *resp;
@@ -382,6 +416,8 @@ static struct MHD_Response *response_new(struct sse_hub *hub, struct MHD_Connect
 	pthread_mutex_unlock(&hub->lock);
 	c->incident = incident;
 	c->public_only = public_only;
+	c->user_key = owner ? user_key(owner->user) : 0;
+	c->token_id = owner ? owner->token_id : 0;
 	buf_init(&c->out, SSE_CLIENT_QUEUE_MAX);
 	/* A first comment flushes the headers through proxies right away. */
 	if (buf_append_str(&c->out, ": majorops stream\nretry: 2000\n\n") != 0) {
@@ -406,15 +442,16 @@ static struct MHD_Response *response_new(struct sse_hub *hub, struct MHD_Connect
 }
 
 struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
-				      int64_t cursor, int64_t incident)
+				      int64_t cursor, int64_t incident,
+				      const struct sse_owner *owner)
 {
-	return response_new(hub, conn, cursor, incident, false);
+	return response_new(hub, conn, cursor, incident, false, owner);
 }
 
 struct MHD_Response *sse_public_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
 					     int64_t cursor)
 {
-	return response_new(hub, conn, cursor, 0, true);
+	return response_new(hub, conn, cursor, 0, true, NULL);
 }
 
 void sse_hub_set_public_filter(struct sse_hub *hub, sse_public_filter filter, void *ctx)

@@ -43,10 +43,26 @@ void sse_hub_free(struct sse_hub *hub);
  * of order), so the events other replicas wrote may come through here as well. */
 void sse_hub_publish(void *hub, const struct store_event *events, size_t nevents);
 
+/* Who opened a stream: the account (NULL when sign-in is off) and the API token it used
+ * (0 for a session or the proxy header), so that sse_hub_end_streams() can find it. */
+struct sse_owner {
+	const char *user;
+	int64_t token_id;
+};
+
 /* A streaming response for `conn` starting after `cursor` (the Last-Event-ID, or the
  * current head for a fresh client), optionally only for one incident (0 = all). */
 struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,
-				      int64_t cursor, int64_t incident);
+				      int64_t cursor, int64_t incident,
+				      const struct sse_owner *owner);
+
+/* Ends, at their next read, the streams opened by `user` (any of them; NULL: none) and
+ * those opened with API token `token_id` (0: none): called when a session ends, an
+ * account is disabled or its password changes, or a token is revoked, so no stream goes
+ * on carrying internal events past its credential.  A browser's EventSource reconnects
+ * and resumes from its Last-Event-ID if it may still.  Changes made by the command-line
+ * verbs in another process are not seen here: those streams end at their next reconnect. */
+void sse_hub_end_streams(struct sse_hub *hub, const char *user, int64_t token_id);
 
 /* Number of connected clients (for metrics and tests). */
 size_t sse_hub_clients(struct sse_hub *hub);

@@ -23,8 +23,8 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (BIN, CaseFailure, Resp, Server, Suite, check, child_env, expect_error,  # noqa: E402
-                     expect_status, free_port, owned_server_check, short)
+from harness import (BIN, CaseFailure, Resp, Server, SSEClient, Suite, check, child_env,  # noqa: E402
+                     expect_error, expect_status, free_port, owned_server_check, short)
 
 suite = Suite("auth")
 case = suite.case
@@ -775,6 +775,48 @@ def test_insecure_mode_session():
     finally:
         owned_server_check(srv)
         srv.cleanup()
+
+
+def stream_ends(stream, what, within=5.0):
+    """Reads the stream until it ends; fails when it is still open after `within` seconds."""
+    deadline = time.time() + within
+    while time.time() < deadline and not stream.closed:
+        stream.next(timeout=0.5)
+    check(stream.closed, "the live stream is still open %.0f s after %s" % (within, what))
+
+
+@case
+def test_streams_end_with_their_credential():
+    """a live stream ends when its session signs out, its account is disabled or its token is revoked"""
+    srv = S()
+    name = uniq("streamer")
+    make_user(name, "viewer")
+    # Signing out ends the stream of that browser; the cookie no longer opens one.
+    sess = login(srv, name, GOOD_PW)
+    stream = SSEClient(srv, headers=sess.headers(False))
+    check(stream.status == 200, "stream: %s" % stream.status)
+    expect_status(sess.delete("/api/v1/session"), 204)
+    stream_ends(stream, "signing out")
+    again = SSEClient(srv, headers=sess.headers(False))
+    check(again.status == 401, "a signed-out cookie opened a stream: %s" % again.status)
+    again.close()
+    # Revoking a token ends the streams opened with it, and only those.
+    tok = make_token(name)
+    by_token = SSEClient(srv, headers=bearer(tok["token"]))
+    sess = login(srv, name, GOOD_PW)
+    by_session = SSEClient(srv, headers=sess.headers(False))
+    check(by_token.status == 200 and by_session.status == 200,
+          "streams: %s %s" % (by_token.status, by_session.status))
+    expect_status(admin().delete("/api/v1/tokens/%d" % tok["id"]), 204)
+    stream_ends(by_token, "revoking its token")
+    by_session.next(timeout=1.0)
+    check(not by_session.closed, "revoking a token ended a stream opened by a session")
+    # Disabling the account ends the rest.
+    expect_status(admin().patch("/api/v1/users/%s" % name, {"disabled": True}), 200)
+    stream_ends(by_session, "disabling the account")
+    by_token.close()
+    by_session.close()
+    stream.close()
 
 
 if __name__ == "__main__":
