@@ -51,29 +51,6 @@ static int incident_of(struct http_request *req, int64_t *number, int *reply_rc)
 }
 
 /* If-Match: "<version>" (quoted or bare, W/ tolerated) into `*out`; -1 when absent. */
-static int if_match_of(struct http_request *req, int64_t *out, int *reply_rc)
-{
-	const char *v = http_header(req, "If-Match"), *cursor;
-	uint64_t n;
-
-	*out = -1;
-	if (v == NULL || strcmp(v, "*") == 0)
-		return 0;
-	cursor = v;
-	if (strncmp(cursor, "W/", 2) == 0)
-		cursor += 2;
-	if (*cursor == '"')
-		cursor++;
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 ||
-	    (*cursor != '\0' && !(cursor[0] == '"' && cursor[1] == '\0'))) {
-		*reply_rc = http_reply_fail(req, 400, "invalid_field", "If-Match",
-				 "If-Match must be the After Action's version, e.g. \"3\"");
-		return -1;
-	}
-	*out = (int64_t)n;
-	return 0;
-}
-
 /* ---- the After Action document ---- */
 
 int afteraction_handle_get(struct http_request *req)
@@ -113,7 +90,8 @@ int afteraction_handle_patch(struct http_request *req)
 	int64_t number, if_match;
 	int rc = MHD_NO;
 
-	if (incident_of(req, &number, &rc) != 0 || if_match_of(req, &if_match, &rc) != 0)
+	if (incident_of(req, &number, &rc) != 0 ||
+	    http_if_match(req, "the After Action's version", &if_match, &rc) != 0)
 		return rc;
 	if (json_parse_body(req->body ? req->body : "", req->body_len, &body, &err) != 0)
 		return http_reply_error(req, &err);

@@ -295,30 +295,6 @@ static const struct field_spec patch_fields[] = {
 #define NPATCH_FIELDS (sizeof(patch_fields) / sizeof(patch_fields[0]))
 
 /* If-Match: "<version>" (quoted or bare, a weak W/ prefix tolerated); -1 when absent. */
-static int if_match_version(struct http_request *req, int64_t *out, int *reply_rc)
-{
-	const char *v = http_header(req, "If-Match");
-	const char *cursor;
-	uint64_t n;
-
-	*out = -1;
-	if (v == NULL || strcmp(v, "*") == 0)
-		return 0;
-	cursor = v;
-	if (strncmp(cursor, "W/", 2) == 0)
-		cursor += 2;
-	if (*cursor == '"')
-		cursor++;
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 ||
-	    (*cursor != '\0' && !(cursor[0] == '"' && cursor[1] == '\0'))) {
-		*reply_rc = bad_request(req, "invalid_field", "If-Match",
-					"If-Match must be the incident's ETag, e.g. \"3\"");
-		return -1;
-	}
-	*out = (int64_t)n;
-	return 0;
-}
-
 static int handle_incident_patch(struct http_request *req)
 {
 	struct field_value v[NPATCH_FIELDS];
@@ -327,7 +303,8 @@ static int handle_incident_patch(struct http_request *req)
 	int64_t number, if_match;
 	int rc;
 
-	if (incident_number(req, &number, &rc) != 0 || if_match_version(req, &if_match, &rc) != 0)
+	if (incident_number(req, &number, &rc) != 0 ||
+	    http_if_match(req, "the incident's ETag", &if_match, &rc) != 0)
 		return rc;
 	body = http_json_body(req, patch_fields, NPATCH_FIELDS, v, &rc);
 	if (body == NULL)

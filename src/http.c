@@ -258,6 +258,31 @@ int http_capture_id(struct http_request *req, size_t index, const char *what, in
 	return 0;
 }
 
+int http_if_match(struct http_request *req, const char *what, int64_t *out, int *reply_rc)
+{
+	const char *v = http_header(req, "If-Match");
+	const char *cursor;
+	char message[128];
+	uint64_t n;
+
+	*out = -1;
+	if (v == NULL || strcmp(v, "*") == 0)
+		return 0;
+	cursor = v;
+	if (strncmp(cursor, "W/", 2) == 0)
+		cursor += 2;
+	if (*cursor == '"')
+		cursor++;
+	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 ||
+	    (*cursor != '\0' && !(cursor[0] == '"' && cursor[1] == '\0'))) {
+		snprintf(message, sizeof(message), "If-Match must be %s, e.g. \"3\"", what);
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", "If-Match", message);
+		return -1;
+	}
+	*out = (int64_t)n;
+	return 0;
+}
+
 const char *http_cookie(struct http_request *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);

@@ -161,6 +161,11 @@ int http_reply_fail(struct http_request *req, int status, const char *code, cons
 int http_capture_id(struct http_request *req, size_t index, const char *what, int64_t *id,
 		    int *reply_rc);
 
+/* The version an If-Match header names ("3", W/"3" or 3) into `out`, -1 when there is none
+ * or it is "*"; otherwise queues 400 naming the header (`what` says what it must be, "the
+ * incident's ETag"), stores the handler's result in `*reply_rc` and returns -1. */
+int http_if_match(struct http_request *req, const char *what, int64_t *out, int *reply_rc);
+
 /* Query and header lookups; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);
 const char *http_header(struct http_request *req, const char *name);
