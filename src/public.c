@@ -39,8 +39,9 @@
  * headers, which is cheaper than a second system call. */
 #define PUBLIC_SENDFILE_MIN (16 * 1024)
 /* libmicrohttpd locks a file response while a connection sends from it: one copy per
- * thread slot (over the same memory file) keeps the HTTP threads from queueing on it. */
-#define PUBLIC_FILE_COPIES 32
+ * event thread (over the same memory file; the documents are served in place, http.h)
+ * keeps the threads from queueing on it. */
+#define PUBLIC_FILE_COPIES HTTP_EVENT_THREADS_MAX
 
 /* One rendered document: its ETag and the two answers built once and shared by every
  * request (libmicrohttpd counts references, so a response outlives the cache that made it
