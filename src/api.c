@@ -1704,6 +1704,7 @@ const struct http_route api_routes[] = {
 	{"GET", "/api/v1/pages/{id}", oncall_handle_page_get, false, ACCESS_VIEWER, HTTP_RUN_POOL},
 	{"POST", "/api/v1/pages/{id}/ack", oncall_handle_page_ack, true, ACCESS_RESPONDER, HTTP_RUN_POOL},
 	{"GET", "/ack/{token}", oncall_handle_ack_link, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
+	{"POST", "/ack/{token}", oncall_handle_ack_link_post, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
 	/* notifications (issue 9, outbox_api.h): channels and the delivery log (admin),
 	 * status-page subscribers (public: the API, the page's form, the mailed links) */
 	{"GET", "/api/v1/channels", outbox_handle_channel_list, false, ACCESS_ADMIN, HTTP_RUN_POOL},

@@ -441,8 +441,10 @@ static int html_escape(struct buf *b, const char *s)
 	return 0;
 }
 
+/* A small page for the person who opened an acknowledgement link; with `form`, a button
+ * that posts to the link (a GET acknowledges nothing: mail scanners open links). */
 static int ack_page(struct http_request *req, int status, const char *title, const char *line1,
-		    const char *line2)
+		    const char *line2, bool form)
 {
 	struct MHD_Response *resp;
 	struct buf b;
@@ -456,8 +458,15 @@ static int ack_page(struct http_request *req, int status, const char *title, con
 	    buf_append_str(&b, " — MajorOps</title></head><body><main><h1>") != 0 ||
 	    html_escape(&b, title) != 0 || buf_append_str(&b, "</h1><p>") != 0 ||
 	    html_escape(&b, line1) != 0 || buf_append_str(&b, "</p><p>") != 0 ||
-	    html_escape(&b, line2) != 0 || buf_append_str(&b, "</p></main></body></html>\n") != 0)
+	    html_escape(&b, line2) != 0 || buf_append_str(&b, "</p>") != 0 ||
+	    (form && (buf_append_str(&b, "<form method=\"post\" action=\"") != 0 ||
+		      html_escape(&b, req->path) != 0 ||
+		      buf_append_str(&b, "\"><button type=\"submit\">Acknowledge</button></form>") !=
+			      0)) ||
+	    buf_append_str(&b, "</main></body></html>\n") != 0) {
+		buf_free(&b);
 		return MHD_NO;
+	}
 	text = buf_detach(&b);
 	if (text == NULL)
 		return MHD_NO;
@@ -472,23 +481,49 @@ static int ack_page(struct http_request *req, int status, const char *title, con
 	return http_reply_response(req, status, resp);
 }
 
+static int ack_error_page(struct http_request *req, const struct api_error *err)
+{
+	if (err->status == 410)
+		return ack_page(req, 410, "Link no longer valid", err->message,
+				"Nothing was changed by opening it again.", false);
+	if (err->status == 403 || err->status == 404)
+		return ack_page(req, err->status, "Link not valid", err->message,
+				"Check that the whole link was opened.", false);
+	return ack_page(req, err->status, "Not acknowledged", err->message,
+			"Try again in a moment, or acknowledge in MajorOps.", false);
+}
+
 int oncall_handle_ack_link(struct http_request *req)
+{
+	struct api_error err;
+	json_t *out = NULL, *team;
+	char line[600];
+	int rc;
+
+	if (pages_ack_link_peek(req->app, req->captures[0], &out, &err) != 0)
+		return ack_error_page(req, &err);
+	team = json_object_get(out, "team");
+	snprintf(line, sizeof(line), "%s is paged for %s%s%s.",
+		 json_string_value(json_object_get(out, "linkPerson")),
+		 json_string_value(json_object_get(out, "incident")),
+		 json_is_string(team) ? ", team " : "", json_is_string(team) ? json_string_value(team) : "");
+	rc = ack_page(req, 200, "Acknowledge this page?", line,
+		      "Acknowledging tells the incident's responders you are on it and stops the "
+		      "escalation.",
+		      true);
+	json_decref(out);
+	return rc;
+}
+
+int oncall_handle_ack_link_post(struct http_request *req)
 {
 	struct api_error err;
 	json_t *out = NULL;
 	char line[600];
 	int rc = MHD_NO;
 
-	if (pages_ack_link(req->app, req->captures[0], &out, &err) != 0) {
-		if (err.status == 410)
-			return ack_page(req, 410, "Link no longer valid", err.message,
-					"Nothing was changed by opening it again.");
-		if (err.status == 403 || err.status == 404)
-			return ack_page(req, err.status, "Link not valid", err.message,
-					"Check that the whole link was opened.");
-		return ack_page(req, err.status, "Not acknowledged", err.message,
-				"Try again in a moment, or acknowledge in MajorOps.");
-	}
+	if (pages_ack_link(req->app, req->captures[0], &out, &err) != 0)
+		return ack_error_page(req, &err);
 	snprintf(line, sizeof(line), "%s acknowledged the page for %s%s%s.",
 		 json_string_value(json_object_get(out, "acknowledgedBy")),
 		 json_string_value(json_object_get(out, "incident")),
@@ -496,7 +531,7 @@ int oncall_handle_ack_link(struct http_request *req)
 		 json_is_string(json_object_get(out, "team")) ?
 			 json_string_value(json_object_get(out, "team")) : "");
 	rc = ack_page(req, 200, "Acknowledged", line,
-		      "The incident's responders now show you as acknowledged. Join the bridge.");
+		      "The incident's responders now show you as acknowledged. Join the bridge.", false);
 	json_decref(out);
 	return rc;
 }

@@ -24,6 +24,7 @@ int oncall_handle_page_create(struct http_request *req);     /* POST /incidents/
 int oncall_handle_page_list(struct http_request *req);       /* GET /incidents/{id}/pages */
 int oncall_handle_page_get(struct http_request *req);        /* GET /pages/{id} */
 int oncall_handle_page_ack(struct http_request *req);        /* POST /pages/{id}/ack */
-int oncall_handle_ack_link(struct http_request *req);        /* GET /ack/{token}, HTML */
+int oncall_handle_ack_link(struct http_request *req);      /* GET /ack/{token}: asks, HTML */
+int oncall_handle_ack_link_post(struct http_request *req); /* POST /ack/{token}: acknowledges */
 
 #endif

@@ -619,36 +619,78 @@ int pages_ack(struct app *app, const char *actor, int64_t id, json_t **out, stru
 	return run_command(&pc.base, cmd_page_ack, out);
 }
 
-int pages_ack_link(struct app *app, const char *token, json_t **out, struct api_error *err)
+/* The page and step a link names, the page (*pj, the caller's) and the person it was sent
+ * to (`actor`); 403 or 410 for a link that is not ours or has expired. */
+static int ack_link_resolve(struct app *app, const char *token, int64_t now, int64_t *page,
+			    int *step, json_t **pj, char *actor, size_t actorlen,
+			    struct api_error *err)
 {
 	unsigned char key[SECRET_BYTES];
-	struct page_cmd pc = {.base = {.app = app, .now = app_now(app), .err = err}};
-	int64_t page, expires;
-	int step;
-	char actor[TEAM_PERSON_MAX * 4 + 1] = "";
-	json_t *pj = NULL;
+	int64_t expires;
 	enum oncall_token_check check;
+	const char *person;
 
 	secret_derive(app->secret, "ack-link", key);
-	check = oncall_ack_verify(key, token, pc.base.now / 1000, &page, &step, &expires);
+	check = oncall_ack_verify(key, token, now / 1000, page, step, &expires);
 	if (check == ONCALL_TOKEN_BAD)
 		return api_error_set(err, 403, "forbidden", NULL,
 				     "this acknowledgement link is not valid");
 	if (check == ONCALL_TOKEN_EXPIRED)
 		return api_error_set(err, 410, "gone", NULL,
 				     "this acknowledgement link has expired; acknowledge in MajorOps");
-	/* The link acts for the person it was sent to. */
-	if (pages_get(app, page, &pj, err) != 0)
+	if (pages_get(app, *page, pj, err) != 0)
 		return -1;
-	{
-		const char *person = json_string_value(json_object_get(
-			json_array_get(json_object_get(pj, "steps"), (size_t)step), "person"));
-
-		str_copy(actor, person ? person : "", sizeof(actor));
-	}
-	json_decref(pj);
-	if (*actor == '\0')
+	person = json_string_value(json_object_get(
+		json_array_get(json_object_get(*pj, "steps"), (size_t)*step), "person"));
+	str_copy(actor, person ? person : "", actorlen);
+	if (*actor == '\0') {
+		json_decref(*pj);
+		*pj = NULL;
 		return api_error_set(err, 403, "forbidden", NULL, "this acknowledgement link is not valid");
+	}
+	return 0;
+}
+
+int pages_ack_link_peek(struct app *app, const char *token, json_t **out,
+			struct api_error *err)
+{
+	char actor[TEAM_PERSON_MAX * 4 + 1];
+	int64_t page;
+	int step;
+	json_t *pj = NULL;
+
+	if (ack_link_resolve(app, token, app_now(app), &page, &step, &pj, actor, sizeof(actor),
+			     err) != 0)
+		return -1;
+	if (strcmp(json_string_value(json_object_get(pj, "state")), "acknowledged") == 0) {
+		api_error_set(err, 410, "gone", NULL, "this page was acknowledged already, by %.200s",
+			      json_is_string(json_object_get(pj, "acknowledgedBy"))
+				      ? json_string_value(json_object_get(pj, "acknowledgedBy"))
+				      : "someone");
+		json_decref(pj);
+		return -1;
+	}
+	if (json_object_set_new(pj, "linkPerson", json_string(actor)) != 0) {
+		json_decref(pj);
+		return api_error_set(err, 500, "internal", NULL, "out of memory");
+	}
+	*out = pj;
+	return 0;
+}
+
+int pages_ack_link(struct app *app, const char *token, json_t **out, struct api_error *err)
+{
+	struct page_cmd pc = {.base = {.app = app, .now = app_now(app), .err = err}};
+	int64_t page;
+	int step;
+	char actor[TEAM_PERSON_MAX * 4 + 1] = "";
+	json_t *pj = NULL;
+
+	/* The link acts for the person it was sent to. */
+	if (ack_link_resolve(app, token, pc.base.now, &page, &step, &pj, actor, sizeof(actor),
+			     err) != 0)
+		return -1;
+	json_decref(pj);
 	pc.base.actor = actor;
 	pc.id = page;
 	pc.step = step;

@@ -80,6 +80,11 @@ int pages_ack(struct app *app, const char *actor, int64_t id, json_t **out, stru
 /* The link's acknowledgement: 403 forbidden (not our link), 410 gone (expired, or the page
  * was acknowledged already), 404 (no such page). */
 int pages_ack_link(struct app *app, const char *token, json_t **out, struct api_error *err);
+/* What the link would acknowledge, changing nothing (a GET of the link: mail scanners open
+ * links): the page as pages_get() gives it plus "linkPerson", the person it was sent to;
+ * the same errors as pages_ack_link(), 410 when the page was acknowledged already. */
+int pages_ack_link_peek(struct app *app, const char *token, json_t **out,
+			struct api_error *err);
 
 /* {"from", "to", "teams": [{team, pages, acknowledged, mttaSeconds, p50}]}: pages of live
  * (not drill) incidents paged in [from, to), by team; mean and median in seconds (null

@@ -359,7 +359,7 @@ def test_page_validation_and_named_escalation():
 
 @case
 def test_ack_link_once():
-    """GET /ack/{token}: no sign-in, acknowledges once; a second use answers 410, a tampered link 403"""
+    """/ack/{token}: no sign-in; GET only asks (mail scanners open links), POST acknowledges once; again 410, tampered 403"""
     s = S()
     team = make_team(s)
     make_rotation(s, team)
@@ -372,14 +372,26 @@ def test_ack_link_once():
           "tampered: %s" % short(r.raw))
     r = s.get("/ack/1.0.99999999999.xyz")
     check(r.status == 403, "forged: %d" % r.status)
-    r = s.get(link)
+    # Opening the link (a person, or a mail scanner following it) changes nothing: it asks.
+    for _ in range(2):
+        r = s.get(link)
+        check(r.status == 200 and b"Acknowledge this page?" in r.raw and b'method="post"' in r.raw
+              and (r.header("Content-Type") or "").startswith("text/html"),
+              "opening the link: %d %s" % (r.status, short(r.raw)))
+        check(page["person"].encode() in r.raw and inc["id"].encode() in r.raw,
+              "the question names the person and the incident: %s" % short(r.raw))
+    got = expect_status(s.get("/api/v1/pages/%d" % page["id"]), 200).json
+    check(got["state"] == "paged", "opening the link acknowledged the page: %s" % short(got))
+    r = s.request("POST", link, body=b"", content_type="application/x-www-form-urlencoded")
     check(r.status == 200 and b"Acknowledged" in r.raw and (r.header("Content-Type") or "").startswith("text/html"),
           "first use: %d %s" % (r.status, short(r.raw)))
     check(page["person"].encode() in r.raw, "the page names who acknowledged: %s" % short(r.raw))
     got = expect_status(s.get("/api/v1/pages/%d" % page["id"]), 200).json
     check(got["state"] == "acknowledged" and got["acknowledgedBy"] == page["person"], "after: %s" % short(got))
-    r = s.get(link)
+    r = s.request("POST", link, body=b"", content_type="application/x-www-form-urlencoded")
     check(r.status == 410 and b"acknowledged already" in r.raw, "second use: %d %s" % (r.status, short(r.raw)))
+    r = s.get(link)
+    check(r.status == 410 and b"acknowledged already" in r.raw, "opened after: %d %s" % (r.status, short(r.raw)))
     entries = timeline_pages(s, inc["id"])
     check(len([e for e in entries if "acknowledged" in e["text"]]) == 1, "one acknowledgement: %s" % short(entries))
 
