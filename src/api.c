@@ -1718,6 +1718,7 @@ const struct http_route api_routes[] = {
 	{"POST", "/api/v2/subscribers", outbox_handle_subscribe, true, ACCESS_PUBLIC, HTTP_RUN_POOL},
 	{"POST", "/subscribe", outbox_handle_subscribe_form, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
 	{"GET", "/subscribers/confirm/{token}", outbox_handle_subscriber_confirm, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
+	{"POST", "/subscribers/confirm/{token}", outbox_handle_subscriber_confirm, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
 	{"GET", "/subscribers/unsubscribe/{token}", outbox_handle_subscriber_unsubscribe, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
 	{"POST", "/subscribers/unsubscribe/{token}", outbox_handle_subscriber_unsubscribe, false, ACCESS_PUBLIC, HTTP_RUN_POOL},
 	/* accounts, sign-in, tokens and audit (issue 7, auth.h, auth_api.h).  The session

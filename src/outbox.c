@@ -1621,6 +1621,25 @@ static int token_command(struct app *app, const char *token, const char *purpose
 	return run(app, cmd_token, &sc, err);
 }
 
+int outbox_subscriber_token_valid(struct app *app, const char *token, const char *purpose,
+				  struct api_error *err)
+{
+	struct store_conn *c;
+	struct subscriber s;
+	int valid;
+
+	if (app->outbox == NULL)
+		return unavailable(err);
+	c = store_read_begin(app->store);
+	if (c == NULL)
+		return unavailable(err);
+	valid = token_check(c, app->outbox, token, purpose, &s);
+	store_read_end(app->store, c);
+	if (valid != 1)
+		return api_error_set(err, 404, "not_found", NULL, "this link is not valid");
+	return 0;
+}
+
 int outbox_subscriber_confirm(struct app *app, const char *token, struct api_error *err)
 {
 	return token_command(app, token, "confirm", err);

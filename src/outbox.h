@@ -139,6 +139,10 @@ int outbox_delivery_retry(struct app *app, int64_t id, json_t **out, struct api_
 /* Always 0 for a well-formed address (the same answer whatever its state); 400 naming
  * `email` otherwise. */
 int outbox_subscribe(struct app *app, const char *email, struct api_error *err);
+/* Whether a signed link's token is valid for `purpose` ("confirm", "unsubscribe"),
+ * changing nothing (a GET of the link: mail scanners open links): 0, or 404. */
+int outbox_subscriber_token_valid(struct app *app, const char *token, const char *purpose,
+				  struct api_error *err);
 /* The signed links: 0 when the token was valid and applied, 404 otherwise. */
 int outbox_subscriber_confirm(struct app *app, const char *token, struct api_error *err);
 int outbox_subscriber_unsubscribe(struct app *app, const char *token, struct api_error *err);

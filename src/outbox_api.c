@@ -265,7 +265,9 @@ int outbox_handle_subscribe(struct http_request *req)
 
 /* ---- the HTML side (the status page's form and the mailed links) ---- */
 
-static int reply_html(struct http_request *req, int status, const char *title, const char *text)
+/* A small public page; with `button`, a form that posts to the same address. */
+static int reply_html_form(struct http_request *req, int status, const char *title,
+			   const char *text, const char *button)
 {
 	struct buf b;
 	struct MHD_Response *resp;
@@ -279,8 +281,13 @@ static int reply_html(struct http_request *req, int status, const char *title, c
 	    buf_append_str(&b, "</title><link rel=\"stylesheet\" href=\"/status.css\"></head>\n"
 			       "<body><main class=\"subscribe-result\"><h1>") != 0 ||
 	    notify_html_escape(&b, title) != 0 || buf_append_str(&b, "</h1>\n<p>") != 0 ||
-	    notify_html_escape(&b, text) != 0 ||
-	    buf_append_str(&b, "</p>\n<p><a href=\"/\">Back to the status page</a></p></main>"
+	    notify_html_escape(&b, text) != 0 || buf_append_str(&b, "</p>\n") != 0 ||
+	    (button && (buf_append_str(&b, "<form method=\"post\" action=\"") != 0 ||
+			notify_html_escape(&b, req->path) != 0 ||
+			buf_append_str(&b, "\"><button type=\"submit\">") != 0 ||
+			notify_html_escape(&b, button) != 0 ||
+			buf_append_str(&b, "</button></form>\n") != 0)) ||
+	    buf_append_str(&b, "<p><a href=\"/\">Back to the status page</a></p></main>"
 			       "</body></html>\n") != 0) {
 		buf_free(&b);
 		return http_reply_fail(req, 500, "internal", NULL, "the page could not be rendered");
@@ -296,6 +303,11 @@ static int reply_html(struct http_request *req, int status, const char *title, c
 	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	return http_reply_response(req, status, resp);
+}
+
+static int reply_html(struct http_request *req, int status, const char *title, const char *text)
+{
+	return reply_html_form(req, status, title, text, NULL);
 }
 
 static int hex_value(char c)
@@ -380,11 +392,29 @@ static int token_page(struct http_request *req, int rc, const struct api_error *
 					     : "Something went wrong on our side; please try again.");
 }
 
+/* Opening a signed link (GET) changes nothing: mail scanners and link previews open
+ * links before people do.  It asks, and its button posts to the same address. */
+static int token_question(struct http_request *req, const char *purpose, const char *title,
+			  const char *question, const char *button)
+{
+	struct api_error err;
+	int rc = outbox_subscriber_token_valid(req->app, req->captures[0], purpose, &err);
+
+	if (rc != 0)
+		return token_page(req, rc, &err, title, NULL);
+	return reply_html_form(req, 200, title, question, button);
+}
+
 int outbox_handle_subscriber_confirm(struct http_request *req)
 {
 	struct api_error err;
-	int rc = outbox_subscriber_confirm(req->app, req->captures[0], &err);
+	int rc;
 
+	if (strcmp(req->method, "GET") == 0)
+		return token_question(req, "confirm", "Subscription",
+				      "Send incident updates from this status page to this address?",
+				      "Subscribe");
+	rc = outbox_subscriber_confirm(req->app, req->captures[0], &err);
 	return token_page(req, rc, &err, "Subscription",
 			  "You are subscribed: incident updates will come to this address. Every mail "
 			  "has a link to unsubscribe.");
@@ -393,8 +423,16 @@ int outbox_handle_subscriber_confirm(struct http_request *req)
 int outbox_handle_subscriber_unsubscribe(struct http_request *req)
 {
 	struct api_error err;
-	int rc = outbox_subscriber_unsubscribe(req->app, req->captures[0], &err);
+	int rc;
 
+	/* A mail client's one-click unsubscribe (RFC 8058) posts; a person opening the link
+	 * gets the question first. */
+	if (strcmp(req->method, "GET") == 0)
+		return token_question(req, "unsubscribe", "Unsubscribe",
+				      "Stop sending incident updates from this status page to this "
+				      "address?",
+				      "Unsubscribe");
+	rc = outbox_subscriber_unsubscribe(req->app, req->captures[0], &err);
 	return token_page(req, rc, &err, "Unsubscribed",
 			  "You are unsubscribed: no more incident updates will come to this address.");
 }

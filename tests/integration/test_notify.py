@@ -353,7 +353,14 @@ def subscribe_and_confirm(s, box, address):
     links = re.findall(re.escape(PUBLIC_URL) + r"(/subscribers/confirm/[A-Za-z0-9._-]+)", plain_of(m))
     check(links, "no confirmation link in: %s" % short(plain_of(m)))
     check(m["msg"]["List-Unsubscribe"], "a confirmation mail without List-Unsubscribe")
+    # Opening the link only asks (a mail scanner following it subscribes nobody); the
+    # button posts.
     page = s.get(links[0])
+    expect_status(page, 200)
+    check(b'method="post"' in page.raw and b"subscribed" not in page.raw, short(page.raw))
+    pending = s.get("/api/v1/subscribers?state=pending").json["subscribers"]
+    check(any(x["email"] == address for x in pending), "opening the link confirmed: %s" % short(pending))
+    page = s.request("POST", links[0], body=b"", content_type="application/x-www-form-urlencoded")
     expect_status(page, 200)
     check(b"subscribed" in page.raw, short(page.raw))
     return m
@@ -408,8 +415,15 @@ def test_subscribers_double_opt_in():
     forged = re.sub(r"\.(.)", lambda mo: "." + ("A" if mo.group(1) != "A" else "B"), link, count=1)
     bad = s.get(forged)
     check(bad.status == 404, "a forged unsubscribe link answered %d" % bad.status)
-    expect_status(s.get(link), 200)
-    expect_status(s.get(link), 200)  # idempotent
+    # Opening the link only asks; the button, or a mail client's one-click POST, unsubscribes.
+    asked = expect_status(s.get(link), 200)
+    check(b'method="post"' in asked.raw, "no unsubscribe button: %s" % short(asked.raw))
+    subs = s.get("/api/v1/subscribers?state=unsubscribed").json["subscribers"]
+    check(not any(x["email"] == address for x in subs), "opening the link unsubscribed")
+    one_click = "List-Unsubscribe=One-Click"
+    expect_status(s.request("POST", link, body=one_click, content_type="application/x-www-form-urlencoded"), 200)
+    expect_status(s.request("POST", link, body=one_click, content_type="application/x-www-form-urlencoded"),
+                  200)  # idempotent
     subs = s.get("/api/v1/subscribers?state=unsubscribed").json["subscribers"]
     check(any(x["email"] == address for x in subs), "not unsubscribed: %s" % short(subs))
     n = len(box.to(address))
