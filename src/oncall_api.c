@@ -497,16 +497,18 @@ int oncall_handle_ack_link(struct http_request *req)
 {
 	struct api_error err;
 	json_t *out = NULL, *team;
+	const char *who, *incident;
 	char line[600];
 	int rc;
 
 	if (pages_ack_link_peek(req->app, req->captures[0], &out, &err) != 0)
 		return ack_error_page(req, &err);
 	team = json_object_get(out, "team");
-	snprintf(line, sizeof(line), "%s is paged for %s%s%s.",
-		 json_string_value(json_object_get(out, "linkPerson")),
-		 json_string_value(json_object_get(out, "incident")),
-		 json_is_string(team) ? ", team " : "", json_is_string(team) ? json_string_value(team) : "");
+	who = json_string_value(json_object_get(out, "linkPerson"));
+	incident = json_string_value(json_object_get(out, "incident"));
+	snprintf(line, sizeof(line), "%s is paged for %s%s%s.", who ? who : "Someone",
+		 incident ? incident : "an incident", json_is_string(team) ? ", team " : "",
+		 json_is_string(team) ? json_string_value(team) : "");
 	rc = ack_page(req, 200, "Acknowledge this page?", line,
 		      "Acknowledging tells the incident's responders you are on it and stops the "
 		      "escalation.",

@@ -662,7 +662,8 @@ int pages_ack_link_peek(struct app *app, const char *token, json_t **out,
 	if (ack_link_resolve(app, token, app_now(app), &page, &step, &pj, actor, sizeof(actor),
 			     err) != 0)
 		return -1;
-	if (strcmp(json_string_value(json_object_get(pj, "state")), "acknowledged") == 0) {
+	if (json_is_string(json_object_get(pj, "state")) &&
+	    strcmp(json_string_value(json_object_get(pj, "state")), "acknowledged") == 0) {
 		api_error_set(err, 410, "gone", NULL, "this page was acknowledged already, by %.200s",
 			      json_is_string(json_object_get(pj, "acknowledgedBy"))
 				      ? json_string_value(json_object_get(pj, "acknowledgedBy"))
