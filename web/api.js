@@ -75,13 +75,26 @@ function actorHeader() {
 	return me && !/[^\u0020-\u00ff]/.test(me) ? {'X-MajorOps-Actor': me} : {};
 }
 
+// Set while signing out: the server ends this session's live stream as it signs out, and
+// the stream's drop must not send the browser to the sign-in page a second time.
+let signingOut = false;
+
 // After the live stream dropped: when the server says the session is over (401), on to the
 // sign-in page; a server that cannot be reached is left to the stream's reconnecting.
+// The server also ends the stream when the session is replaced (a password change gives
+// this browser a new session while the old one's stream closes), so a 401 is asked twice,
+// a second apart, before leaving the page.
 export async function checkSignedIn() {
-	try {
+	const signedOut = async () => {
 		const resp = await fetch(API_BASE + '/session', {headers: {Accept: 'application/json', ...actorHeader()},
 			cache: 'no-store', credentials: 'same-origin'});
-		if (resp.status === 401) location.assign(signInPage());
+		return resp.status === 401;
+	};
+	if (signingOut) return; // the sign-out goes to the sign-in page itself
+	try {
+		if (!(await signedOut())) return;
+		await new Promise((r) => setTimeout(r, 1000));
+		if (!signingOut && (await signedOut())) location.assign(signInPage());
 	} catch {
 		// offline: the stream reports it
 	}
@@ -93,6 +106,7 @@ export function signInPage() {
 
 // Signs out (this browser) and goes to the sign-in page.
 export async function signOut() {
+	signingOut = true;
 	const s = await session();
 	try {
 		await fetch(API_BASE + '/session', {method: 'DELETE', credentials: 'same-origin',
