@@ -1846,7 +1846,7 @@ static PGresult *exec_pipelined(struct pg_conn *pc, bool with_savepoint,
 	PGconn *pg = pc->pg;
 	PGresult *res = NULL, *r;
 	int ndef = (int)pc->ndeferred;
-	int sp_at = with_savepoint ? (int)pc->sp_mark : ndef;
+	int sp_at = with_savepoint && (int)pc->sp_mark < ndef ? (int)pc->sp_mark : ndef;
 	int nsp = with_savepoint ? (pc->sp_open ? 2 : 1) : 0;
 	int nsent = 0, nwanted = ndef + nsp + ncontrol + (ps ? 1 : 0);
 	bool synced = false, reported = false, sp_ok = true;
@@ -1857,6 +1857,7 @@ static PGresult *exec_pipelined(struct pg_conn *pc, bool with_savepoint,
 		if (ndef > 0)
 			pc->batch_failed = true;
 		deferred_truncate(pc, 0);
+		pc->sp_mark = 0;
 		return NULL;
 	}
 	/* Item i is: a write queued before the command's (i < sp_at), the savepoint, the
