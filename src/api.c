@@ -103,31 +103,6 @@ static int reply_incident_query(struct http_request *req, incident_query_fn quer
 	return reply_result(req, rc, 200, out, &err);
 }
 
-/* Reads an optional bounded integer query parameter. */
-static int query_int(struct http_request *req, const char *name, int64_t dflt, int64_t min,
-		     int64_t max, int64_t *out, int *reply_rc)
-{
-	const char *v = http_query(req, name);
-	const char *cursor = v;
-	uint64_t n;
-	char message[128];
-
-	*reply_rc = MHD_NO;
-	if (v == NULL || *v == '\0') {
-		*out = dflt;
-		return 0;
-	}
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' ||
-	    (int64_t)n < min || (int64_t)n > max) {
-		snprintf(message, sizeof(message), "%s must be an integer from %lld to %lld", name,
-			 (long long)min, (long long)max);
-		*reply_rc = bad_request(req, "invalid_field", name, message);
-		return -1;
-	}
-	*out = (int64_t)n;
-	return 0;
-}
-
 /* ---- health ---- */
 
 static int handle_healthz(struct http_request *req)
@@ -237,8 +212,8 @@ static int handle_incident_list(struct http_request *req)
 		return bad_request(req, "invalid_field", "state", "state must be one of active, resolved, all");
 	if (q && utf8_length(q) > INCIDENT_SHORT_MAX)
 		return bad_request(req, "invalid_field", "q", "q is longer than 200 characters");
-	if (query_int(req, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX, &limit, &rc) != 0 ||
-	    query_int(req, "cursor", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
+	if (http_query_int(req, "limit", LIST_LIMIT_DEFAULT, 1, LIST_LIMIT_MAX, &limit, &rc) != 0 ||
+	    http_query_int(req, "cursor", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
 		return rc;
 	rc = service_incident_list(req->app, filter, q, before, (int)limit, &out, &err);
 	return reply_result(req, rc, 200, out, &err);
@@ -416,8 +391,8 @@ static int handle_timeline_list(struct http_request *req)
 	int rc;
 
 	if (incident_number(req, &number, &rc) != 0 ||
-	    query_int(req, "after", 0, 0, INT64_MAX, &after, &rc) != 0 ||
-	    query_int(req, "limit", TIMELINE_LIMIT_DEFAULT, 1, TIMELINE_LIMIT_MAX, &limit, &rc) != 0)
+	    http_query_int(req, "after", 0, 0, INT64_MAX, &after, &rc) != 0 ||
+	    http_query_int(req, "limit", TIMELINE_LIMIT_DEFAULT, 1, TIMELINE_LIMIT_MAX, &limit, &rc) != 0)
 		return rc;
 	if (service_timeline_page(req->app, number, after, (int)limit, &text, &err) != 0)
 		return http_reply_error(req, &err);
@@ -670,28 +645,6 @@ static int capture_id(struct http_request *req, size_t i, const char *what, int6
 	}
 	*out = (int64_t)n;
 	return 0;
-}
-
-/* A query parameter that must be one of `names` when sent. */
-static int query_enum(struct http_request *req, const char *name, const char *const *names,
-		      const char **out, int *reply_rc)
-{
-	const char *v = http_query(req, name);
-	char message[160];
-
-	*out = NULL;
-	*reply_rc = MHD_NO;
-	if (v == NULL || *v == '\0')
-		return 0;
-	for (const char *const *n = names; *n; n++) {
-		if (strcmp(*n, v) == 0) {
-			*out = *n;
-			return 0;
-		}
-	}
-	snprintf(message, sizeof(message), "%s must be one of the listed values", name);
-	*reply_rc = bad_request(req, "invalid_field", name, message);
-	return -1;
 }
 
 /* The value of an optional text field, or NULL when absent, null or "". */
@@ -949,7 +902,7 @@ static int handle_hypothesis_list(struct http_request *req)
 	int rc;
 
 	if (incident_number(req, &number, &rc) != 0 ||
-	    query_enum(req, "state", hypothesis_state_names, &state, &rc) != 0)
+	    http_query_enum(req, "state", hypothesis_state_names, &state, &rc) != 0)
 		return rc;
 	rc = command_hypothesis_list(req->app, number, state, &out, &err);
 	return reply_result(req, rc, 200, out, &err);
@@ -1198,7 +1151,7 @@ static int handle_assist(struct http_request *req)
 			      req->captures[1]);
 		return http_reply_error(req, &err);
 	}
-	if (query_enum(req, "audience", audience_names, &which, &rc) != 0)
+	if (http_query_enum(req, "audience", audience_names, &which, &rc) != 0)
 		return rc;
 	/* A draft is for the public unless asked otherwise: the safe default leaks nothing. */
 	if (which)
@@ -1411,10 +1364,10 @@ static int handle_maintenance_list(struct http_request *req)
 	int64_t limit, before;
 	int rc;
 
-	if (query_enum(req, "state", maintenance_state_names, &state, &rc) != 0 ||
-	    query_int(req, "limit", MAINTENANCE_LIST_DEFAULT, 1, MAINTENANCE_LIST_MAX, &limit,
+	if (http_query_enum(req, "state", maintenance_state_names, &state, &rc) != 0 ||
+	    http_query_int(req, "limit", MAINTENANCE_LIST_DEFAULT, 1, MAINTENANCE_LIST_MAX, &limit,
 		      &rc) != 0 ||
-	    query_int(req, "cursor", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
+	    http_query_int(req, "cursor", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
 		return rc;
 	rc = maintenance_list(req->app, state, before, (int)limit, &out, &err);
 	return reply_result(req, rc, 200, out, &err);
@@ -1513,8 +1466,8 @@ static int handle_integration_log(struct http_request *req)
 	int rc;
 
 	if (integration_id(req, &id, &rc) != 0 ||
-	    query_int(req, "before", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0 ||
-	    query_int(req, "limit", 100, 1, INTAKE_LOG_LIMIT_MAX, &limit, &rc) != 0)
+	    http_query_int(req, "before", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0 ||
+	    http_query_int(req, "limit", 100, 1, INTAKE_LOG_LIMIT_MAX, &limit, &rc) != 0)
 		return rc;
 	rc = intake_integration_log(req->app, id, before, (int)limit, &out, &err);
 	return reply_result(req, rc, 200, out, &err);
@@ -1557,7 +1510,7 @@ static int handle_runcard_get(struct http_request *req)
 	int level, rc;
 
 	if (alarm_level(req, &level, &rc) != 0 ||
-	    query_int(req, "version", 0, 1, INT64_MAX, &version, &rc) != 0)
+	    http_query_int(req, "version", 0, 1, INT64_MAX, &version, &rc) != 0)
 		return rc;
 	if (service && utf8_length(service) > INCIDENT_SHORT_MAX)
 		return bad_request(req, "invalid_field", "service", "service is too long");

@@ -258,6 +258,57 @@ int http_capture_id(struct http_request *req, size_t index, const char *what, in
 	return 0;
 }
 
+int http_query_int(struct http_request *req, const char *name, int64_t dflt, int64_t min,
+		   int64_t max, int64_t *out, int *reply_rc)
+{
+	const char *v = http_query(req, name);
+	const char *cursor = v;
+	char message[128];
+	uint64_t n;
+
+	if (v == NULL || *v == '\0') {
+		*out = dflt;
+		return 0;
+	}
+	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' ||
+	    (int64_t)n < min || (int64_t)n > max) {
+		snprintf(message, sizeof(message), "%s must be an integer from %lld to %lld", name,
+			 (long long)min, (long long)max);
+		*reply_rc = http_reply_fail(req, 400, "invalid_field", name, message);
+		return -1;
+	}
+	*out = (int64_t)n;
+	return 0;
+}
+
+int http_query_enum(struct http_request *req, const char *name, const char *const *names,
+		    const char **out, int *reply_rc)
+{
+	const char *v = http_query(req, name);
+	char message[256];
+	int used;
+
+	*out = NULL;
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (const char *const *n = names; *n; n++) {
+		if (strcmp(*n, v) == 0) {
+			*out = *n;
+			return 0;
+		}
+	}
+	/* The list is cut, not overflowed, when it is longer than the message. */
+	used = snprintf(message, sizeof(message), "%s must be one of:", name);
+	for (const char *const *n = names; *n && used >= 0 && (size_t)used < sizeof(message); n++) {
+		int more = snprintf(message + used, sizeof(message) - (size_t)used, "%s %s",
+				    n == names ? "" : ",", *n);
+
+		used = more < 0 ? -1 : used + more;
+	}
+	*reply_rc = http_reply_fail(req, 400, "invalid_field", name, message);
+	return -1;
+}
+
 int http_if_match(struct http_request *req, const char *what, int64_t *out, int *reply_rc)
 {
 	const char *v = http_header(req, "If-Match");

@@ -166,6 +166,18 @@ int http_capture_id(struct http_request *req, size_t index, const char *what, in
  * incident's ETag"), stores the handler's result in `*reply_rc` and returns -1. */
 int http_if_match(struct http_request *req, const char *what, int64_t *out, int *reply_rc);
 
+/* An optional integer query parameter in [min, max] into `out` (`dflt` when absent or
+ * empty); otherwise queues 400 naming the parameter, stores the handler's result in
+ * `*reply_rc` and returns -1. */
+int http_query_int(struct http_request *req, const char *name, int64_t dflt, int64_t min,
+		   int64_t max, int64_t *out, int *reply_rc);
+
+/* An optional query parameter that must be one of `names` (NULL-terminated): the matching
+ * entry into `out` (NULL when absent or empty); otherwise queues 400 naming the parameter
+ * and its values, stores the handler's result in `*reply_rc` and returns -1. */
+int http_query_enum(struct http_request *req, const char *name, const char *const *names,
+		    const char **out, int *reply_rc);
+
 /* Query and header lookups; NULL when absent. */
 const char *http_query(struct http_request *req, const char *name);
 const char *http_header(struct http_request *req, const char *name);

@@ -24,47 +24,6 @@ static const char *const subscriber_states[] = {"pending", "confirmed", "unsubsc
 
 /* ---- helpers ---- */
 
-static int query_int(struct http_request *req, const char *name, int64_t dflt, int64_t min,
-		     int64_t max, int64_t *out, int *reply_rc)
-{
-	const char *v = http_query(req, name), *cursor = v;
-	uint64_t n;
-	char message[128];
-
-	if (v == NULL || *v == '\0') {
-		*out = dflt;
-		return 0;
-	}
-	if (parse_u64(&cursor, &n, (uint64_t)INT64_MAX) != 0 || *cursor != '\0' ||
-	    (int64_t)n < min || (int64_t)n > max) {
-		snprintf(message, sizeof(message), "%s must be an integer from %lld to %lld", name,
-			 (long long)min, (long long)max);
-		*reply_rc = http_reply_fail(req, 400, "invalid_field", name, message);
-		return -1;
-	}
-	*out = (int64_t)n;
-	return 0;
-}
-
-/* A query value that must be one of `names` (NULL when absent). */
-static int query_enum(struct http_request *req, const char *name, const char *const *names,
-		      const char **out, int *reply_rc)
-{
-	const char *v = http_query(req, name);
-
-	*out = NULL;
-	if (v == NULL || *v == '\0')
-		return 0;
-	for (size_t i = 0; names[i]; i++) {
-		if (strcmp(v, names[i]) == 0) {
-			*out = names[i];
-			return 0;
-		}
-	}
-	*reply_rc = http_reply_fail(req, 400, "invalid_field", name, "unknown value; see the API documentation");
-	return -1;
-}
-
 /* ---- channels ---- */
 
 enum {
@@ -200,9 +159,9 @@ int outbox_handle_delivery_list(struct http_request *req)
 	int64_t limit, before;
 	int rc = MHD_NO;
 
-	if (query_enum(req, "state", delivery_states, &state, &rc) != 0 ||
-	    query_int(req, "limit", 100, 1, OUTBOX_LIST_MAX, &limit, &rc) != 0 ||
-	    query_int(req, "before", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
+	if (http_query_enum(req, "state", delivery_states, &state, &rc) != 0 ||
+	    http_query_int(req, "limit", 100, 1, OUTBOX_LIST_MAX, &limit, &rc) != 0 ||
+	    http_query_int(req, "before", INT64_MAX, 1, INT64_MAX, &before, &rc) != 0)
 		return rc;
 	rc = outbox_delivery_list(req->app, state, before, (int)limit, &out, &err);
 	return http_reply_result(req, rc, 200, out, &err);
@@ -231,8 +190,8 @@ int outbox_handle_subscriber_list(struct http_request *req)
 	int64_t limit;
 	int rc = MHD_NO;
 
-	if (query_enum(req, "state", subscriber_states, &state, &rc) != 0 ||
-	    query_int(req, "limit", 100, 1, OUTBOX_LIST_MAX, &limit, &rc) != 0)
+	if (http_query_enum(req, "state", subscriber_states, &state, &rc) != 0 ||
+	    http_query_int(req, "limit", 100, 1, OUTBOX_LIST_MAX, &limit, &rc) != 0)
 		return rc;
 	rc = outbox_subscriber_list(req->app, state, (int)limit, &out, &err);
 	return http_reply_result(req, rc, 200, out, &err);
