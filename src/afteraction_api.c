@@ -157,7 +157,9 @@ done:
 	return rc;
 }
 
-int afteraction_handle_md(struct http_request *req)
+/* The incident's After Action rendered by `render` (a malloc'd text) as `content_type`. */
+static int reply_rendered(struct http_request *req, char *(*render)(const json_t *doc),
+			  const char *content_type)
 {
 	struct api_error err;
 	json_t *doc = NULL;
@@ -169,26 +171,19 @@ int afteraction_handle_md(struct http_request *req)
 		return rc;
 	if (actions_review_get(req->app, number, &doc, &err) != 0)
 		return http_reply_error(req, &err);
-	text = afteraction_markdown(doc);
+	text = render(doc);
 	json_decref(doc);
-	return reply_text(req, "text/markdown; charset=utf-8", text);
+	return reply_text(req, content_type, text);
+}
+
+int afteraction_handle_md(struct http_request *req)
+{
+	return reply_rendered(req, afteraction_markdown, "text/markdown; charset=utf-8");
 }
 
 int afteraction_handle_html(struct http_request *req)
 {
-	struct api_error err;
-	json_t *doc = NULL;
-	int64_t number;
-	char *text;
-	int rc;
-
-	if (incident_of(req, &number, &rc) != 0)
-		return rc;
-	if (actions_review_get(req->app, number, &doc, &err) != 0)
-		return http_reply_error(req, &err);
-	text = afteraction_html(doc);
-	json_decref(doc);
-	return reply_text(req, "text/html; charset=utf-8", text);
+	return reply_rendered(req, afteraction_html, "text/html; charset=utf-8");
 }
 
 int afteraction_handle_ics(struct http_request *req)
