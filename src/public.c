@@ -6,15 +6,12 @@
 
 #include <microhttpd.h>
 
-#include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,15 +30,6 @@
 #define PUBLIC_ASSET_CACHE "public, max-age=300"
 #define PUBLIC_DIRTY_MAX 1024     /* incidents remembered as changed; more → a full rescan */
 #define DAY_MS ((int64_t)24 * 60 * 60 * 1000)
-/* A cached document this large is served from a memory file with sendfile(2): the kernel
- * hands the same pages to every reader instead of our copying the bytes into each socket,
- * which is how nginx serves a static file.  Smaller ones go out in one sendmsg with their
- * headers, which is cheaper than a second system call. */
-#define PUBLIC_SENDFILE_MIN (16 * 1024)
-/* libmicrohttpd locks a file response while a connection sends from it: one copy per
- * event thread (over the same memory file; the documents are served in place, http.h)
- * keeps the threads from queueing on it. */
-#define PUBLIC_FILE_COPIES HTTP_EVENT_THREADS_MAX
 
 /* One rendered document: its ETag and the two answers built once and shared by every
  * request (libmicrohttpd counts references, so a response outlives the cache that made it
@@ -52,8 +40,7 @@ struct public_doc {
 	atomic_bool ready;
 	pthread_mutex_t lock; /* held while rendering */
 	char etag[STATUSPAGE_ETAG_MAX];
-	struct MHD_Response *ok[PUBLIC_FILE_COPIES]; /* 200 with the body, nok copies */
-	int nok;
+	struct MHD_Response *ok;           /* 200 with the body */
 	struct MHD_Response *not_modified; /* 304 */
 };
 
@@ -200,12 +187,11 @@ static void doc_init(struct public_doc *d)
 
 static void doc_drop_responses(struct public_doc *d)
 {
-	for (int i = 0; i < d->nok; i++)
-		MHD_destroy_response(d->ok[i]);
-	d->nok = 0;
+	if (d->ok)
+		MHD_destroy_response(d->ok);
 	if (d->not_modified)
 		MHD_destroy_response(d->not_modified);
-	d->not_modified = NULL;
+	d->ok = d->not_modified = NULL;
 }
 
 static void doc_free(struct public_doc *d)
@@ -226,61 +212,6 @@ static void add_public_headers(struct MHD_Response *r, const char *etag, const c
 	http_response_secure(r);
 }
 
-/* The bytes as a memory file, or -1 (then they are served from the heap). */
-static int memory_file_of(const char *data, size_t len)
-{
-	int fd = memfd_create("majorops-public", MFD_CLOEXEC);
-	size_t done = 0;
-
-	if (fd < 0)
-		return -1;
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return fd;
-}
-
-/* The 200 responses of a cached document's bytes (d->ok, d->nok); takes `data`. */
-static int doc_responses(struct public_doc *d, char *data, size_t len)
-{
-	int fd = len >= PUBLIC_SENDFILE_MIN ? memory_file_of(data, len) : -1;
-
-	d->nok = 0;
-	if (fd >= 0) {
-		/* Each response closes its own descriptor when destroyed. */
-		for (int i = 0; i < PUBLIC_FILE_COPIES; i++) {
-			int copy = i == 0 ? fd : dup(fd);
-			struct MHD_Response *r = copy >= 0 ? MHD_create_response_from_fd64(len, copy) : NULL;
-
-			if (r == NULL) {
-				if (copy >= 0)
-					close(copy);
-				break;
-			}
-			d->ok[d->nok++] = r;
-		}
-		if (d->nok > 0) {
-			free(data);
-			return 0;
-		}
-	}
-	d->ok[0] = MHD_create_response_from_buffer_with_free_callback(len, data, free);
-	if (d->ok[0] == NULL) {
-		free(data);
-		return -1;
-	}
-	d->nok = 1;
-	return 0;
-}
-
 /* Takes the bytes of `body` (which is left empty) into a shared document. */
 static int doc_build(struct public_doc *d, struct buf *body, const char *content_type,
 		     const char *cache, bool html, bool cors)
@@ -291,17 +222,18 @@ static int doc_build(struct public_doc *d, struct buf *body, const char *content
 	if (data == NULL)
 		return -1;
 	statuspage_etag(data, len, d->etag);
-	if (doc_responses(d, data, len) != 0)
+	d->ok = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+	if (d->ok == NULL) {
+		free(data);
 		return -1;
+	}
 	d->not_modified = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (d->not_modified == NULL) {
 		doc_drop_responses(d);
 		return -1;
 	}
-	for (int i = 0; i < d->nok; i++) {
-		MHD_add_response_header(d->ok[i], "Content-Type", content_type);
-		add_public_headers(d->ok[i], d->etag, cache, html, cors);
-	}
+	MHD_add_response_header(d->ok, "Content-Type", content_type);
+	add_public_headers(d->ok, d->etag, cache, html, cors);
 	add_public_headers(d->not_modified, d->etag, cache, html, cors);
 	atomic_store_explicit(&d->ready, true, memory_order_release);
 	return 0;
@@ -330,22 +262,11 @@ static bool etag_matches(const char *header, const char *etag)
 	return false;
 }
 
-/* This thread's copy of a file response (see PUBLIC_FILE_COPIES). */
-static unsigned thread_slot(void)
-{
-	static atomic_uint next;
-	static _Thread_local unsigned slot = UINT_MAX;
-
-	if (slot == UINT_MAX)
-		slot = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed);
-	return slot;
-}
-
 static int serve_doc(struct http_request *req, const struct public_doc *d)
 {
 	if (etag_matches(http_header(req, "If-None-Match"), d->etag))
 		return http_reply_shared(req, MHD_HTTP_NOT_MODIFIED, d->not_modified);
-	return http_reply_shared(req, MHD_HTTP_OK, d->ok[thread_slot() % (unsigned)d->nok]);
+	return http_reply_shared(req, MHD_HTTP_OK, d->ok);
 }
 
 /* A document rendered for this request only (history pages, incidents outside the cache). */
