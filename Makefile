@@ -8,6 +8,8 @@ PKGS    += libcurl
 PKGS    += libcrypto
 # libcmark: the After Action's Markdown rendered to HTML (src/afteraction.c)
 PKGS    += libcmark
+# zlib: the public status page's documents compressed once per change (src/gzip.c)
+PKGS    += zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
@@ -20,7 +22,7 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
 # The source list is the architecture map; layers point one way: http → service → store/domain.
 # core types and helpers
-CORE_SRCS   := src/buf.c src/parse.c src/json.c src/codec.c
+CORE_SRCS   := src/buf.c src/parse.c src/json.c src/codec.c src/gzip.c
 # domain: the doctrine, pure, clock injected
 DOMAIN_SRCS := src/incident.c src/doctrine.c src/can.c src/tracks.c src/guardrails.c src/firstten.c src/assist.c src/posture.c
 # store: the event log and projections behind store.h; shared core, then one file per backend

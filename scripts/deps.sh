@@ -11,6 +11,8 @@ need="$need libcurl4-openssl-dev"
 need="$need tzdata"
 # libcmark: the After Action's Markdown rendered to HTML (src/afteraction.c)
 need="$need libcmark-dev"
+# zlib: the public status page's documents compressed once per change (src/gzip.c)
+need="$need zlib1g-dev"
 # libcrypto (OpenSSL 3): RSA/ECDSA signatures of OpenID Connect ID tokens (src/jwt.c);
 # libsodium has no RSA
 need="$need libssl-dev"

@@ -18,6 +18,7 @@
 #include "actions.h"
 #include "buf.h"
 #include "components.h"
+#include "gzip.h"
 #include "http.h"
 #include "json.h"
 #include "parse.h"
@@ -30,18 +31,32 @@
 #define PUBLIC_ASSET_CACHE "public, max-age=300"
 #define PUBLIC_DIRTY_MAX 1024     /* incidents remembered as changed; more → a full rescan */
 #define DAY_MS ((int64_t)24 * 60 * 60 * 1000)
+/* The gzip representation's ETag is the plain one with this before its closing quote. */
+#define PUBLIC_GZIP_ETAG_SUFFIX "-gz"
+#define PUBLIC_ETAG_MAX (STATUSPAGE_ETAG_MAX + sizeof(PUBLIC_GZIP_ETAG_SUFFIX))
+/* Below this a document goes out as it is: gzip's 18 bytes of framing and the Vary
+ * header eat what it would save. */
+#define PUBLIC_GZIP_MIN 512
 
 /* One rendered document: its ETag and the two answers built once and shared by every
  * request (libmicrohttpd counts references, so a response outlives the cache that made it
  * for as long as a connection still sends it).  A cache's documents are rendered on their
  * first request, not when the cache is built, so a rebuild — which every request waits
  * for — is only the reading; `ready` is set once, after which the doc never changes. */
+struct public_variant {
+	char etag[PUBLIC_ETAG_MAX];
+	struct MHD_Response *ok;           /* 200 with the body */
+	struct MHD_Response *not_modified; /* 304 */
+};
+
+/* Each document comes as its bytes and, when that saves enough, gzipped (gzip.h): two
+ * representations with their own strong ETag, both marked Vary: Accept-Encoding so a CDN
+ * in front keeps them apart. */
 struct public_doc {
 	atomic_bool ready;
 	pthread_mutex_t lock; /* held while rendering */
-	char etag[STATUSPAGE_ETAG_MAX];
-	struct MHD_Response *ok;           /* 200 with the body */
-	struct MHD_Response *not_modified; /* 304 */
+	struct public_variant plain;
+	struct public_variant gzip; /* gzip.ok NULL: everyone gets the plain bytes */
 };
 
 struct public_page {
@@ -185,13 +200,19 @@ static void doc_init(struct public_doc *d)
 	pthread_mutex_init(&d->lock, NULL);
 }
 
+static void variant_drop(struct public_variant *v)
+{
+	if (v->ok)
+		MHD_destroy_response(v->ok);
+	if (v->not_modified)
+		MHD_destroy_response(v->not_modified);
+	v->ok = v->not_modified = NULL;
+}
+
 static void doc_drop_responses(struct public_doc *d)
 {
-	if (d->ok)
-		MHD_destroy_response(d->ok);
-	if (d->not_modified)
-		MHD_destroy_response(d->not_modified);
-	d->ok = d->not_modified = NULL;
+	variant_drop(&d->plain);
+	variant_drop(&d->gzip);
 }
 
 static void doc_free(struct public_doc *d)
@@ -212,29 +233,70 @@ static void add_public_headers(struct MHD_Response *r, const char *etag, const c
 	http_response_secure(r);
 }
 
+/* The 200 and 304 of one representation; takes `data` (freed on failure too). */
+static int variant_build(struct public_variant *v, char *data, size_t len, const char *content_type,
+			 const char *encoding, const char *cache, bool html, bool cors)
+{
+	v->ok = MHD_create_response_from_buffer_with_free_callback(len, data, free);
+	if (v->ok == NULL) {
+		free(data);
+		return -1;
+	}
+	v->not_modified = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (v->not_modified == NULL) {
+		variant_drop(v);
+		return -1;
+	}
+	MHD_add_response_header(v->ok, "Content-Type", content_type);
+	if (encoding) {
+		MHD_add_response_header(v->ok, "Content-Encoding", encoding);
+		MHD_add_response_header(v->ok, "Vary", "Accept-Encoding");
+		MHD_add_response_header(v->not_modified, "Vary", "Accept-Encoding");
+	}
+	add_public_headers(v->ok, v->etag, cache, html, cors);
+	add_public_headers(v->not_modified, v->etag, cache, html, cors);
+	return 0;
+}
+
 /* Takes the bytes of `body` (which is left empty) into a shared document. */
 static int doc_build(struct public_doc *d, struct buf *body, const char *content_type,
 		     const char *cache, bool html, bool cors)
 {
-	size_t len = body->len;
+	size_t len = body->len, zlen = 0;
 	char *data = buf_detach(body);
+	char *zdata = NULL;
 
 	if (data == NULL)
 		return -1;
-	statuspage_etag(data, len, d->etag);
-	d->ok = MHD_create_response_from_buffer_with_free_callback(len, data, free);
-	if (d->ok == NULL) {
-		free(data);
+	statuspage_etag(data, len, d->plain.etag);
+	if (len >= PUBLIC_GZIP_MIN)
+		zdata = gzip_compress(data, len, &zlen);
+	/* Worth a second representation only if it saves a tenth (an image would not). */
+	if (zdata && zlen > len - len / 10) {
+		free(zdata);
+		zdata = NULL;
+	}
+	if (zdata) {
+		size_t n = strlen(d->plain.etag);
+
+		/* "<tag>" → "<tag>-gz": a strong ETag names one representation's bytes. */
+		memcpy(d->gzip.etag, d->plain.etag, n - 1);
+		memcpy(d->gzip.etag + n - 1, PUBLIC_GZIP_ETAG_SUFFIX "\"",
+		       sizeof(PUBLIC_GZIP_ETAG_SUFFIX) + 1);
+		if (variant_build(&d->gzip, zdata, zlen, content_type, "gzip", cache, html, cors) !=
+		    0) {
+			free(data);
+			return -1;
+		}
+	}
+	if (variant_build(&d->plain, data, len, content_type, NULL, cache, html, cors) != 0) {
+		variant_drop(&d->gzip);
 		return -1;
 	}
-	d->not_modified = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (d->not_modified == NULL) {
-		doc_drop_responses(d);
-		return -1;
+	if (d->gzip.ok) {
+		MHD_add_response_header(d->plain.ok, "Vary", "Accept-Encoding");
+		MHD_add_response_header(d->plain.not_modified, "Vary", "Accept-Encoding");
 	}
-	MHD_add_response_header(d->ok, "Content-Type", content_type);
-	add_public_headers(d->ok, d->etag, cache, html, cors);
-	add_public_headers(d->not_modified, d->etag, cache, html, cors);
 	atomic_store_explicit(&d->ready, true, memory_order_release);
 	return 0;
 }
@@ -264,9 +326,13 @@ static bool etag_matches(const char *header, const char *etag)
 
 static int serve_doc(struct http_request *req, const struct public_doc *d)
 {
-	if (etag_matches(http_header(req, "If-None-Match"), d->etag))
-		return http_reply_shared(req, MHD_HTTP_NOT_MODIFIED, d->not_modified);
-	return http_reply_shared(req, MHD_HTTP_OK, d->ok);
+	const struct public_variant *v =
+		d->gzip.ok && gzip_accepted(http_header(req, "Accept-Encoding")) ? &d->gzip
+										 : &d->plain;
+
+	if (etag_matches(http_header(req, "If-None-Match"), v->etag))
+		return http_reply_shared(req, MHD_HTTP_NOT_MODIFIED, v->not_modified);
+	return http_reply_shared(req, MHD_HTTP_OK, v->ok);
 }
 
 /* A document rendered for this request only (history pages, incidents outside the cache). */

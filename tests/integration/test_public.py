@@ -4,6 +4,7 @@ Statuspage v2 JSON, feeds, badge and the public stream; ETags and 304s; drills a
 internal-only incidents 404; live updates; and the leak property over HTTP (random incidents
 with a marker in every internal field, then every public surface scanned for them)."""
 
+import gzip
 import json
 import os
 import random
@@ -106,6 +107,61 @@ def test_if_none_match_304():
             check(r2.header("ETag") == etag and not r2.raw, "%s: 304 without the ETag or with a body" % path)
         r3 = s.get(path, headers={"If-None-Match": '"something-else"'})
         expect_status(r3, 200)
+
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def gunzipped(r):
+    """The bytes of a response, inflated when it says Content-Encoding: gzip."""
+    return gzip.decompress(r.raw) if r.header("Content-Encoding") == "gzip" else r.raw
+
+
+@case
+def test_gzip_negotiation():
+    """gzip when asked: the same bytes inflated, its own ETag and 304, Vary on both; refusals honoured"""
+    s = S()
+    inc = s.open_incident(title="Gzip probe " + tag(), severity="high", externalImpact=True)
+    make_mim(s, inc["id"], "Gzip Mim")
+    for k in range(3):
+        publish(s, inc["id"], "Gzip Mim", "Public words %d %s" % (k, tag()))
+    compressed = []
+    for path in V2_DOCS + list(OTHER_DOCS) + ["/incidents/%s" % inc["id"]]:
+        plain = s.get(path)
+        z = s.get(path, headers=GZIP)
+        expect_status(plain, 200)
+        expect_status(z, 200)
+        check(plain.header("Content-Encoding") is None, "%s: encoded without being asked" % path)
+        check(gunzipped(z) == plain.raw, "%s: the gzip body is not the same document" % path)
+        check(z.header("Content-Type") == plain.header("Content-Type")
+              and z.header("Cache-Control") == plain.header("Cache-Control")
+              and z.header("Access-Control-Allow-Origin") == plain.header("Access-Control-Allow-Origin"),
+              "%s: the representations differ in more than the coding" % path)
+        if z.header("Content-Encoding") != "gzip":
+            check(len(plain.raw) < 1024, "%s: %d bytes and never compressed" % (path, len(plain.raw)))
+            check(z.header("ETag") == plain.header("ETag"), "%s: one representation, two ETags" % path)
+            continue
+        compressed.append(path)
+        etag, zetag = plain.header("ETag"), z.header("ETag")
+        check(zetag == etag[:-1] + '-gz"', "%s: gzip ETag %r for %r" % (path, zetag, etag))
+        check(len(z.raw) < len(plain.raw), "%s: gzip is not smaller" % path)
+        for r in (plain, z):
+            check("Accept-Encoding" in (r.header("Vary") or ""), "%s: no Vary: Accept-Encoding" % path)
+        r304 = s.get(path, headers=dict(GZIP, **{"If-None-Match": zetag}))
+        check(r304.status == 304 and r304.header("ETag") == zetag and not r304.raw
+              and "Accept-Encoding" in (r304.header("Vary") or ""),
+              "%s: If-None-Match with the gzip ETag: %d %r" % (path, r304.status, r304.header("ETag")))
+        # Each ETag names its own bytes: the other representation is a 200.
+        check(s.get(path, headers={"If-None-Match": zetag}).status == 200, "%s: gzip ETag matched the plain bytes" % path)
+        check(s.get(path, headers=dict(GZIP, **{"If-None-Match": etag})).status == 200,
+              "%s: the plain ETag matched the gzip bytes" % path)
+    for path in ("/", "/api/v2/summary.json", "/feed.atom", "/incidents/%s" % inc["id"]):
+        check(path in compressed, "%s was not compressed" % path)
+    for value, want in (("gzip;q=0", None), ("identity", None), ("*;q=0", None), ("deflate, br", None),
+                        ("*", "gzip"), ("GZIP;q=0.5", "gzip"), ("x-gzip", "gzip")):
+        r = s.get("/api/v2/summary.json", headers={"Accept-Encoding": value})
+        check(r.header("Content-Encoding") == want,
+              "Accept-Encoding %r: Content-Encoding %r, want %r" % (value, r.header("Content-Encoding"), want))
 
 
 @case
@@ -280,6 +336,10 @@ def test_leak_property_over_http():
             r = s.get(path)
             expect_status(r, 200)
             surfaces[path] = text_of(r)
+        # The gzip representations are the same bytes (compressed once per change).
+        for path in V2_DOCS + ["/", "/feed.atom", "/feed.rss", "/badge.svg"]:
+            r = s.get(path, headers=GZIP)
+            check(gunzipped(r).decode("utf-8", "replace") == surfaces[path], "%s: gzip differs" % path)
         for page in range(2, 10):
             r = s.get("/?page=%d" % page)
             if r.status == 404:

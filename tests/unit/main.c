@@ -23,6 +23,7 @@ extern const struct unit_case oidc_suite[];
 extern const struct unit_case oncall_suite[];
 extern const struct unit_case auth_suite[];
 extern const struct unit_case notify_suite[];
+extern const struct unit_case gzip_suite[];
 
 int unit_case_failed;
 const char *unit_case_name;
@@ -51,6 +52,7 @@ int main(void)
 		oncall_suite,
 		auth_suite,
 		notify_suite,
+		gzip_suite,
 	};
 	int passed = 0, failed = 0;
 
