@@ -95,9 +95,10 @@ $(BUILD)/san/%.o: %.c $(wildcard src/*.h) $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -DUNITTEST -Isrc -c -o $@ $<
 
 # The embedded UI: regenerated when any file under web/ changes, appears or goes.
-$(BUILD)/embed: tools/embed.c
+$(BUILD)/embed: tools/embed.c src/gzip.c src/gzip.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -O2 -Wall -Wextra -o $@ $<
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Isrc -o $@ tools/embed.c src/gzip.c \
+		$(shell pkg-config --cflags --libs zlib)
 
 $(BUILD)/web_files.list: FORCE
 	@mkdir -p $(dir $@)

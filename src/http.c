@@ -309,6 +309,29 @@ int http_query_enum(struct http_request *req, const char *name, const char *cons
 	return -1;
 }
 
+bool http_if_none_match(struct http_request *req, const char *etag)
+{
+	const char *p = http_header(req, "If-None-Match");
+	size_t n = strlen(etag);
+
+	if (p == NULL)
+		return false;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 &&
+		    (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+			return true;
+		while (*p && *p != ',')
+			p++;
+	}
+	return false;
+}
+
 int http_if_match(struct http_request *req, const char *what, int64_t *out, int *reply_rc)
 {
 	const char *v = http_header(req, "If-Match");

@@ -166,6 +166,10 @@ int http_capture_id(struct http_request *req, size_t index, const char *what, in
  * incident's ETag"), stores the handler's result in `*reply_rc` and returns -1. */
 int http_if_match(struct http_request *req, const char *what, int64_t *out, int *reply_rc);
 
+/* True when the request's If-None-Match (a list, "*", weak tags compared weakly, RFC 9110
+ * §13.1.2) names `etag`, a quoted strong tag: the reply is then a 304. */
+bool http_if_none_match(struct http_request *req, const char *etag);
+
 /* An optional integer query parameter in [min, max] into `out` (`dflt` when absent or
  * empty); otherwise queues 400 naming the parameter, stores the handler's result in
  * `*reply_rc` and returns -1. */

@@ -301,36 +301,13 @@ static int doc_build(struct public_doc *d, struct buf *body, const char *content
 	return 0;
 }
 
-/* True when an If-None-Match value (a list, "*", weak tags compared weakly) names `etag`. */
-static bool etag_matches(const char *header, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p = header;
-
-	if (p == NULL)
-		return false;
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return true;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return true;
-		while (*p && *p != ',')
-			p++;
-	}
-	return false;
-}
-
 static int serve_doc(struct http_request *req, const struct public_doc *d)
 {
 	const struct public_variant *v =
 		d->gzip.ok && gzip_accepted(http_header(req, "Accept-Encoding")) ? &d->gzip
 										 : &d->plain;
 
-	if (etag_matches(http_header(req, "If-None-Match"), v->etag))
+	if (http_if_none_match(req, v->etag))
 		return http_reply_shared(req, MHD_HTTP_NOT_MODIFIED, v->not_modified);
 	return http_reply_shared(req, MHD_HTTP_OK, v->ok);
 }
@@ -347,7 +324,7 @@ static int serve_once(struct http_request *req, struct buf *body, const char *co
 	http_reply_header(req, "ETag", etag);
 	http_reply_header(req, "Cache-Control", PUBLIC_CACHE_CONTROL);
 	http_reply_header(req, "Content-Security-Policy", PUBLIC_CSP);
-	if (etag_matches(http_header(req, "If-None-Match"), etag)) {
+	if (http_if_none_match(req, etag)) {
 		buf_free(body);
 		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		return http_reply_response(req, MHD_HTTP_NOT_MODIFIED, resp);

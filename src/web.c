@@ -5,11 +5,13 @@
 
 #include <microhttpd.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "gzip.h"
 #include "http.h"
 #include "json.h"
 #include "parse.h"
@@ -27,24 +29,6 @@ const struct web_asset *web_asset_find(const char *name)
 	return NULL;
 }
 
-/* True when an If-None-Match value (a list, or "*") names `etag`. */
-static int etag_matches(const char *if_none_match, const char *etag)
-{
-	size_t n = strlen(etag);
-	const char *p = if_none_match;
-
-	if (p == NULL)
-		return 0;
-	if (strcmp(p, "*") == 0)
-		return 1;
-	while ((p = strstr(p, etag)) != NULL) {
-		if (p[n] == '\0' || p[n] == ',' || p[n] == ' ')
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 static int reply_not_found(struct http_request *req, const char *what)
 {
 	struct api_error err;
@@ -56,8 +40,9 @@ static int reply_not_found(struct http_request *req, const char *what)
 int web_handle_asset(struct http_request *req)
 {
 	const struct web_asset *asset;
-	const char *cache = WEB_CACHE_REVALIDATE;
+	const char *cache = WEB_CACHE_REVALIDATE, *etag;
 	struct MHD_Response *resp;
+	bool gz;
 	char name[WEB_NAME_MAX];
 	size_t first = 0, used = 0;
 
@@ -82,17 +67,24 @@ int web_handle_asset(struct http_request *req)
 	asset = web_asset_find(name);
 	if (asset == NULL)
 		return reply_not_found(req, "asset");
-	http_reply_header(req, "ETag", asset->etag);
+	gz = asset->gzip != NULL && gzip_accepted(http_header(req, "Accept-Encoding"));
+	etag = gz ? asset->gzip_etag : asset->etag;
+	http_reply_header(req, "ETag", etag);
 	http_reply_header(req, "Cache-Control", cache);
-	if (etag_matches(http_header(req, "If-None-Match"), asset->etag)) {
+	if (asset->gzip)
+		http_reply_header(req, "Vary", "Accept-Encoding");
+	if (http_if_none_match(req, etag)) {
 		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 		return http_reply_response(req, MHD_HTTP_NOT_MODIFIED, resp);
 	}
-	resp = MHD_create_response_from_buffer(asset->len, (void *)asset->data,
+	resp = MHD_create_response_from_buffer(gz ? asset->gzip_len : asset->len,
+					       (void *)(gz ? asset->gzip : asset->data),
 					       MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", asset->content_type);
+	if (gz)
+		MHD_add_response_header(resp, "Content-Encoding", "gzip");
 	return http_reply_response(req, MHD_HTTP_OK, resp);
 }
 
