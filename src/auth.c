@@ -19,18 +19,10 @@
 #include "service.h"
 #include "store.h"
 
-#define THROTTLE_SLOTS 4096
 /* Password checks at once: each Argon2id verification takes 64 MiB, so a flood of sign-ins
  * on every worker thread could take a gigabyte; the rest wait their turn. */
 #define AUTH_VERIFY_CONCURRENCY 4
 #define AUDIT_DETAIL_MAX 2000
-
-/* One throttled key ("u:NAME" or "a:ADDRESS"), found by its 64-bit hash. */
-struct throttle_slot {
-	uint64_t key;
-	int failures;
-	int64_t last_failure;
-};
 
 struct auth {
 	bool insecure, tls, sso;
@@ -41,13 +33,15 @@ struct auth {
 	enum access_role proxy_role;
 	int64_t idle_ms, absolute_ms;
 	unsigned char csrf_key[SECRET_BYTES];
-	unsigned char throttle_key[crypto_shorthash_KEYBYTES];
+	/* Keys the hashes that name throttled accounts and addresses in the store: derived
+	 * from the server secret, so every replica names them alike, and no address is kept
+	 * in the clear. */
+	unsigned char throttle_key[SECRET_BYTES];
 	/* Verified against for an unknown user, so that answer costs what a wrong password
 	 * costs (no user enumeration by timing). */
 	char dummy_hash[crypto_pwhash_STRBYTES];
-	pthread_mutex_t lock; /* the throttle table */
+	pthread_mutex_t lock; /* last_prune */
 	sem_t verifying;      /* AUTH_VERIFY_CONCURRENCY password checks at a time */
-	struct throttle_slot slots[THROTTLE_SLOTS];
 	int64_t last_prune;
 };
 
@@ -442,7 +436,7 @@ int auth_init(struct app *app, const struct auth_options *opt, char *err, size_t
 		}
 	}
 	secret_derive(app->secret, "session-csrf", a->csrf_key);
-	randombytes_buf(a->throttle_key, sizeof(a->throttle_key));
+	secret_derive(app->secret, "login-throttle", a->throttle_key);
 	if (!a->insecure &&
 	    auth_password_hash("majorops: no such user, the same cost", a->dummy_hash,
 			       sizeof(a->dummy_hash)) != 0) {
@@ -491,80 +485,60 @@ bool auth_sso_configured(const struct app *app)
 	return a && a->sso;
 }
 
-/* ---- throttling ---- */
+/* ---- throttling ----
+ * Failures are counted in the store (login_throttle), per account and per address, so
+ * every replica on one PostgreSQL sees the same counts: N replicas do not give an
+ * attacker N times the tries. */
 
-static uint64_t throttle_key(struct auth *a, char kind, const char *what)
+/* The store's name for "u:NAME" or "a:ADDRESS": a keyed BLAKE2b-256 hash, in hex. */
+static void throttle_key(const struct auth *a, char kind, const char *what,
+			 char out[AUTH_HASH_TEXT])
 {
-	unsigned char h[crypto_shorthash_BYTES];
+	unsigned char h[32];
 	char text[AUTH_NAME_MAX + 8];
-	uint64_t k = 0;
 	size_t n = (size_t)snprintf(text, sizeof(text), "%c:%s", kind, what);
 
 	if (n >= sizeof(text))
 		n = sizeof(text) - 1;
-	crypto_shorthash(h, (const unsigned char *)text, n, a->throttle_key);
-	memcpy(&k, h, sizeof(k));
-	return k | 1; /* 0 marks a free slot */
+	crypto_generichash(h, sizeof(h), (const unsigned char *)text, n, a->throttle_key,
+			   sizeof(a->throttle_key));
+	sodium_bin2hex(out, AUTH_HASH_TEXT, h, sizeof(h));
 }
 
-static struct throttle_slot *throttle_find(struct auth *a, uint64_t key, bool create)
+/* The ms a sign-in with these keys must still wait (0: go ahead) into *wait, and whether
+ * the account has failures to forget on success; -1 when the store cannot be read. */
+static int throttle_check(struct store *s, const char *user_key, const char *address_key,
+			  int64_t now, int64_t *wait, bool *user_failed)
 {
-	struct throttle_slot *s = &a->slots[key % THROTTLE_SLOTS];
+	static const int limits[2] = {AUTH_THROTTLE_ACCOUNT_LIMIT, AUTH_THROTTLE_ADDRESS_LIMIT};
+	const char *keys[2] = {user_key, address_key};
+	struct store_conn *c = store_read_begin(s);
+	int rc = 0;
 
-	if (s->key == key)
-		return s;
-	if (!create)
-		return NULL;
-	/* A collision takes over the slot: it loses an old count, never blocks a stranger. */
-	*s = (struct throttle_slot){.key = key};
-	return s;
-}
+	*wait = 0;
+	*user_failed = false;
+	if (c == NULL)
+		return -1;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		struct store_stmt *st = store_bind(c, STMT_THROTTLE_GET, "t", keys[i]);
+		int step = st ? store_step(st) : -1;
 
-/* The ms a sign-in for `user` from `address` must still wait (0: go ahead). */
-static int64_t throttle_check(struct auth *a, const char *user, const char *address, int64_t now)
-{
-	int64_t wait = 0;
-	struct throttle_slot *s;
+		if (step == 1) {
+			int64_t w = auth_throttle_wait((int)store_col_int(st, 0), limits[i],
+						       store_col_int(st, 1), now);
 
-	pthread_mutex_lock(&a->lock);
-	s = throttle_find(a, throttle_key(a, 'u', user), false);
-	if (s)
-		wait = auth_throttle_wait(s->failures, AUTH_THROTTLE_ACCOUNT_LIMIT, s->last_failure, now);
-	s = throttle_find(a, throttle_key(a, 'a', address), false);
-	if (s) {
-		int64_t w = auth_throttle_wait(s->failures, AUTH_THROTTLE_ADDRESS_LIMIT,
-					       s->last_failure, now);
-
-		if (w > wait)
-			wait = w;
-	}
-	pthread_mutex_unlock(&a->lock);
-	return wait;
-}
-
-static void throttle_note(struct auth *a, const char *user, const char *address, int64_t now,
-			  bool failed)
-{
-	struct throttle_slot *s;
-
-	pthread_mutex_lock(&a->lock);
-	for (int i = 0; i < 2; i++) {
-		uint64_t key = throttle_key(a, i ? 'a' : 'u', i ? address : user);
-
-		if (!failed) {
-			/* success forgets the account's failures, not the address's */
-			s = i ? NULL : throttle_find(a, key, false);
-			if (s)
-				*s = (struct throttle_slot){0};
-			continue;
+			if (w > *wait)
+				*wait = w;
+			if (i == 0)
+				*user_failed = true;
 		}
-		s = throttle_find(a, key, true);
-		if (now - s->last_failure >= AUTH_THROTTLE_WINDOW_MS)
-			s->failures = 0;
-		s->failures++;
-		s->last_failure = now;
+		if (st)
+			store_reset(st);
+		if (step < 0)
+			rc = -1;
 	}
-	pthread_mutex_unlock(&a->lock);
+	store_read_end(s, c);
+	return rc;
 }
 
 /* ---- the store side: one command for every write, auditing in the same transaction ---- */
@@ -587,6 +561,8 @@ enum auth_op_kind {
 	OP_TOKEN_REVOKE,
 	OP_TOKEN_TOUCH,
 	OP_FIRST_ADMIN,
+	OP_SIGN_IN_FAILED, /* audit, and one more failure for the keys text (account), text2 (address) */
+	OP_THROTTLE_CLEAR, /* the account key `text` forgets its failures */
 };
 
 /* Results of a command besides 0: handed back by store_write. */
@@ -665,6 +641,15 @@ static int op_apply(struct store_conn *c, void *arg)
 	switch (op->kind) {
 	case OP_AUDIT:
 		return audit_row(c, op, op->action, op->name, op->detail);
+	case OP_SIGN_IN_FAILED:
+		if (store_run(c, STMT_THROTTLE_FAIL, "tii", op->text, op->now,
+			      op->now - AUTH_THROTTLE_WINDOW_MS) != 0 ||
+		    store_run(c, STMT_THROTTLE_FAIL, "tii", op->text2, op->now,
+			      op->now - AUTH_THROTTLE_WINDOW_MS) != 0)
+			return -1;
+		return audit_row(c, op, "sign-in.failure", op->name, op->detail);
+	case OP_THROTTLE_CLEAR:
+		return store_run(c, STMT_THROTTLE_CLEAR, "t", op->text);
 	case OP_USER_ADD:
 		return op_user_add(c, op);
 	case OP_FIRST_ADMIN: {
@@ -755,6 +740,8 @@ static int op_apply(struct store_conn *c, void *arg)
 	case OP_SESSION_TOUCH:
 		return store_run(c, STMT_SESSION_TOUCH, "it", op->now, op->text);
 	case OP_SESSION_PRUNE:
+		if (store_run(c, STMT_THROTTLE_PRUNE, "i", op->now - AUTH_THROTTLE_WINDOW_MS) != 0)
+			return -1;
 		return store_run(c, STMT_SESSION_PRUNE, "ii", op->num, op->id);
 	case OP_TOKEN_NEW: {
 		enum access_role have, want;
@@ -1363,7 +1350,8 @@ int auth_login_check(struct http_request *req, const char *username, const char 
 	struct auth *a = auth_of(req->app);
 	int64_t now = app_now(req->app), wait;
 	char address[64], hash[crypto_pwhash_STRBYTES] = "", detail[96];
-	bool found = false, disabled = false, ok;
+	char user_key[AUTH_HASH_TEXT], address_key[AUTH_HASH_TEXT];
+	bool found = false, disabled = false, ok, user_failed;
 	struct store_conn *c;
 	struct store_stmt *st;
 	struct auth_op op = {.kind = OP_AUDIT, .now = now, .actor = username,
@@ -1375,7 +1363,10 @@ int auth_login_check(struct http_request *req, const char *username, const char 
 	http_peer_text(req, address, sizeof(address));
 	op.address = address;
 	op.name = username;
-	wait = throttle_check(a, username, address, now);
+	throttle_key(a, 'u', username, user_key);
+	throttle_key(a, 'a', address, address_key);
+	if (throttle_check(req->app->store, user_key, address_key, now, &wait, &user_failed) != 0)
+		return api_error_set(err, 503, "unavailable", NULL, "the store cannot be read now");
 	if (wait > 0) {
 		*retry_after_s = (wait + 999) / 1000;
 		snprintf(detail, sizeof(detail), "{\"reason\":\"rate_limited\"}");
@@ -1403,12 +1394,24 @@ int auth_login_check(struct http_request *req, const char *username, const char 
 	     found && !disabled;
 	sem_post(&a->verifying);
 	sodium_memzero(hash, sizeof(hash));
-	throttle_note(a, username, address, now, !ok);
-	if (ok)
+	if (ok) {
+		/* Success forgets the account's failures, not the address's. */
+		if (user_failed) {
+			struct auth_op clear = {.kind = OP_THROTTLE_CLEAR, .now = now, .text = user_key};
+
+			store_write(req->app->store, op_apply, &clear);
+		}
 		return 0;
+	}
 	snprintf(detail, sizeof(detail), "{\"reason\":\"%s\"}",
 		 !found ? "unknown or no password" : disabled ? "disabled" : "wrong password");
-	store_write(req->app->store, op_apply, &op);
+	op.kind = OP_SIGN_IN_FAILED;
+	op.text = user_key;
+	op.text2 = address_key;
+	/* The failure counts only once it is in the store: if it cannot be written, the
+	 * attempt fails as unavailable rather than going uncounted. */
+	if (store_write(req->app->store, op_apply, &op) != 0)
+		return api_error_set(err, 503, "unavailable", NULL, "the store cannot be written now");
 	return api_error_set(err, 401, "unauthenticated", NULL, "wrong user name or password");
 }
 

@@ -15,9 +15,9 @@
  * key derived from the server secret, so it needs no storage and every replica agrees.
  * Every check reads the account too: a disabled account's sessions and tokens stop at once.
  *
- * Login throttling is kept in this process's memory (per account and per address); with
- * several replicas each counts on its own.  Everything else lives in the store (tables
- * users, sessions, api_tokens, audit_log; store.h "issue 7").
+ * Everything lives in the store, so every replica on one PostgreSQL agrees: the tables
+ * users, sessions, api_tokens, audit_log (store.h "issue 7") and login_throttle, the
+ * failed sign-ins per account and per address under a hash keyed by the server secret.
  *
  * --insecure-no-auth (MAJOROPS_INSECURE_NO_AUTH=1) turns all of it off: every request acts
  * with the admin role, the actor named by X-MajorOps-Actor.

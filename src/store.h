@@ -235,6 +235,12 @@ enum stmt {
 	/* ---- issue 10, second part: After Action additions ---- */
 	STMT_AFTER_ACTION_TAGGED,   /* (incident to leave out, limit) → incident, sections: reviews with root-cause tags, newest first */
 	/* ---- end of issue 10, second part ---- */
+	/* sign-in throttling shared by every replica (auth.h): a key is the keyed hash of an
+	 * account name or an address; not copied by `majorops copy` (it is minutes-long state) */
+	STMT_THROTTLE_GET,          /* (key) → failures, last_failure */
+	STMT_THROTTLE_FAIL,         /* (key, now, window start): one more failure, counted from 1 again when the last is older than the window */
+	STMT_THROTTLE_CLEAR,        /* (key) */
+	STMT_THROTTLE_PRUNE,        /* (before): keys whose last failure is older go */
 	STMT__MAX
 };
 

@@ -337,6 +337,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(state, next_at);"
 	"CREATE INDEX outbox_topic ON outbox(topic, created_at);",
 	/* ---- migration for issue 10, second part: After Action additions goes here ---- */
+	/* sign-in throttling shared by every replica (auth.h) */
+	"CREATE TABLE login_throttle ("
+	"  key TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL,"
+	"  last_failure BIGINT NOT NULL);"
+	"CREATE INDEX login_throttle_last ON login_throttle(last_failure);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -897,6 +903,16 @@ static const char *const pg_stmts[STMT__MAX] = {
 	"SELECT incident, sections FROM after_actions WHERE incident <> $1 AND "
 	"sections LIKE '%\"rootCauseTags\"%' ORDER BY incident DESC LIMIT $2",
 	/* ---- end of issue 10, second part ---- */
+	/* STMT_THROTTLE_GET */
+	"SELECT failures, last_failure FROM login_throttle WHERE key = $1",
+	/* STMT_THROTTLE_FAIL */
+	"INSERT INTO login_throttle (key, failures, last_failure) VALUES ($1, 1, $2) ON CONFLICT "
+	"(key) DO UPDATE SET failures = CASE WHEN login_throttle.last_failure < $3 THEN 1 ELSE "
+	"login_throttle.failures + 1 END, last_failure = excluded.last_failure",
+	/* STMT_THROTTLE_CLEAR */
+	"DELETE FROM login_throttle WHERE key = $1",
+	/* STMT_THROTTLE_PRUNE */
+	"DELETE FROM login_throttle WHERE last_failure < $1",
 };
 
 /* After rows were copied in with their ids: the identity sequences continue past them. */

@@ -458,7 +458,7 @@ def test_throttle_account():
 
 @case
 def test_throttle_address():
-    """20 failures from one address across user names: 429 for any further name"""
+    """20 failures from one address across user names: 429 for any further name, also after a restart"""
     srv = Server(auth=True).start()
     try:
         for i in range(20):
@@ -466,6 +466,11 @@ def test_throttle_address():
         r = login(srv, "someone-new", "wrong-password-123", expect=None)
         expect_error(r, 429, "rate_limited")
         check((r.header("Retry-After") or "").isdigit(), "Retry-After %r" % r.header("Retry-After"))
+        # The counts are in the store (shared by replicas): a restart does not forget them.
+        problems = srv.stop()
+        check(not problems, "; ".join(problems))
+        srv.start()
+        expect_error(login(srv, "someone-else", "wrong-password-123", expect=None), 429, "rate_limited")
     finally:
         owned_server_check(srv)
         srv.cleanup()

@@ -224,6 +224,36 @@ def test_cross_replica_delivery():
 
 
 @case
+def test_sign_in_throttle_shared():
+    """replicas: failed sign-ins on one replica throttle the account and the address on the other"""
+    url = cluster().fresh_db("thr")
+    servers, problems = [], []
+    try:
+        servers = [pg.PgServer(db=url, auth=True).start() for _ in range(2)]
+        a, b = servers
+
+        def sign_in(srv, name, password):
+            return srv.request("POST", "/api/v1/session", body={"username": name, "password": password})
+
+        for i in range(5):
+            r = sign_in(a if i % 2 else b, "thr-victim", "wrong-password-%d" % i)
+            check(r.status == 401, "failure %d answered %d" % (i, r.status))
+        for srv in (a, b):
+            r = sign_in(srv, "thr-victim", "wrong-password-x")
+            check(r.status == 429 and (r.header("Retry-After") or "").isdigit(),
+                  "after 5 failures across replicas: %d, Retry-After %r" % (r.status, r.header("Retry-After")))
+        # 15 more names from this address (20 failures in all): any new name is throttled.
+        for i in range(15):
+            r = sign_in(a, "thr-ghost%d" % i, "wrong-password-123")
+            check(r.status == 401, "ghost %d answered %d" % (i, r.status))
+        r = sign_in(b, "thr-someone-new", "wrong-password-123")
+        check(r.status == 429, "the address's 20 failures on replica A: replica B answered %d" % r.status)
+    finally:
+        stop_all(servers, problems)
+    check(not problems, "; ".join(problems))
+
+
+@case
 def test_kill9_resume_on_other_replica():
     """replicas: kill -9 A mid-stream, resume on B with Last-Event-ID: nothing lost, none twice"""
     _, (a, b) = replicas(2)
