@@ -2139,54 +2139,68 @@ static bool guardrails_due(struct store_conn *c, const struct incident *inc, int
 
 int command_guardrails_sweep(void *ctx, int64_t now)
 {
+	static const enum incident_filter passes[] = {FILTER_ACTIVE, FILTER_RESOLVED};
 	struct app *app = ctx;
 	struct guardrail_nudges *nudges = malloc(sizeof(*nudges));
 	int64_t *due = calloc(COMMAND_SWEEP_PAGE, sizeof(*due));
-	int64_t before = INT64_MAX;
+	/* Numbers grow with opening time, so the resolved pass stops at the first incident
+	 * opened before this. */
+	int64_t oldest = now - (int64_t)COMMAND_SWEEP_RESOLVED_DAYS * 24 * 3600 * 1000;
 	int rc = -1;
 
 	if (nudges == NULL || due == NULL)
 		goto done;
-	for (;;) {
-		struct store_conn *c = store_read_begin(app->store);
-		struct store_stmt *st = store_bind(c, STMT_INCIDENT_LIST, "itii", (int64_t)FILTER_ACTIVE,
-						   (const char *)NULL, before, (int64_t)COMMAND_SWEEP_PAGE);
-		size_t ndue = 0, nseen = 0;
-		int step = -1;
+	for (size_t p = 0; p < sizeof(passes) / sizeof(passes[0]); p++) {
+		int64_t before = INT64_MAX;
+		bool more = true;
 
-		/* Read first, on a snapshot; write only where something fired, after the read
-		 * is over, so a quiet deployment costs one read per sweep. */
-		while (st != NULL && (step = store_step(st)) == 1) {
-			json_t *doc = json_loads(store_col_text(st, 1), 0, NULL);
-			struct incident inc;
+		while (more) {
+			struct store_conn *c = store_read_begin(app->store);
+			struct store_stmt *st = store_bind(c, STMT_INCIDENT_LIST, "itii",
+							   (int64_t)passes[p], (const char *)NULL,
+							   before, (int64_t)COMMAND_SWEEP_PAGE);
+			size_t ndue = 0, nseen = 0;
+			int step = -1;
 
-			nseen++;
-			before = store_col_int(st, 0);
-			if (doc != NULL && incident_from_json(doc, &inc) == 0) {
-				if (guardrails_due(c, &inc, now, nudges))
-					due[ndue++] = inc.number;
-				incident_free(&inc);
+			/* Read first, on a snapshot; write only where something fired, after the
+			 * read is over, so a quiet deployment costs one read per pass. */
+			while (st != NULL && (step = store_step(st)) == 1) {
+				json_t *doc = json_loads(store_col_text(st, 1), 0, NULL);
+				struct incident inc;
+
+				nseen++;
+				before = store_col_int(st, 0);
+				if (doc != NULL && incident_from_json(doc, &inc) == 0) {
+					if (passes[p] == FILTER_RESOLVED && inc.opened_at < oldest)
+						more = false;
+					else if (guardrails_due(c, &inc, now, nudges))
+						due[ndue++] = inc.number;
+					incident_free(&inc);
+				}
+				json_decref(doc);
+				if (!more)
+					break;
 			}
-			json_decref(doc);
-		}
-		if (st != NULL)
-			store_reset(st);
-		store_read_end(app->store, c);
-		if (step < 0)
-			goto done;
-		for (size_t i = 0; i < ndue; i++) {
-			struct api_error err;
-			struct cmd cmd = {.app = app, .actor = COMMAND_ACTOR, .number = due[i],
-					  .now = app_now(app), .err = &err};
-			json_t *result = NULL;
+			if (st != NULL)
+				store_reset(st);
+			store_read_end(app->store, c);
+			if (step < 0)
+				goto done;
+			for (size_t i = 0; i < ndue; i++) {
+				struct api_error err;
+				struct cmd cmd = {.app = app, .actor = COMMAND_ACTOR, .number = due[i],
+						  .now = app_now(app), .err = &err};
+				json_t *result = NULL;
 
-			if (run_command(&cmd, cmd_guardrails, &result) != 0)
-				fprintf(stderr, "majorops: cannot write the guardrails of INC-%lld: %s\n",
-					(long long)due[i], err.message);
-			json_decref(result);
+				if (run_command(&cmd, cmd_guardrails, &result) != 0)
+					fprintf(stderr,
+						"majorops: cannot write the guardrails of INC-%lld: %s\n",
+						(long long)due[i], err.message);
+				json_decref(result);
+			}
+			if (nseen < COMMAND_SWEEP_PAGE)
+				more = false;
 		}
-		if (nseen < COMMAND_SWEEP_PAGE)
-			break;
 	}
 	rc = 0;
 done:

@@ -56,7 +56,8 @@
  * (MAJOROPS_GUARDRAIL_SWEEP_MS). */
 #define COMMAND_SWEEP_MS_DEFAULT 5000
 #define COMMAND_SWEEP_MS_MIN 100
-#define COMMAND_SWEEP_PAGE 200     /* active incidents read per step of a sweep */
+#define COMMAND_SWEEP_PAGE 200     /* incidents read per step of a sweep */
+#define COMMAND_SWEEP_RESOLVED_DAYS 14 /* resolved incidents opened this recently are swept */
 
 /* ---- CAN reports ---- */
 
@@ -178,8 +179,10 @@ int command_public_statement(struct incident *inc, int64_t now, struct api_error
  * writes each newly fired guardrail (entry `guardrail`, event `guardrail.fired`) and
  * remembers it.  Idempotent, so it is safe to run twice (a lease handover).  `ctx` is
  * the struct app; registered as the worker task "guardrails" (worker.h), so it runs on
- * the replica holding the lease only.  Resolved incidents are not swept (their nudges
- * show on read, and are written at the next sweep if the incident is reopened).
+ * the replica holding the lease only.  Resolved incidents opened within
+ * COMMAND_SWEEP_RESOLVED_DAYS are swept too, for the three nudges that outlive
+ * resolution (a regulatory clock, a short validation, no After Action date); older ones
+ * show their nudges on read only.
  */
 int command_guardrails_sweep(void *ctx, int64_t now);
 

@@ -775,6 +775,32 @@ def test_guardrail_fires_on_timer():
 
 
 @case
+def test_guardrails_after_resolution_on_timer():
+    """guardrails: the timer writes the nudges that outlive resolution (noAfterAction) to a resolved incident, once"""
+    srv, jump = clock_server()
+    try:
+        iid = open_staffed(srv, "Resolved quietly", "high")
+        expect_status(srv.post(path(iid, "/phase"), {"to": 8, "override": "fixed by the vendor"}), 200)
+        check("guardrail.noAfterAction" not in guardrail_rules(srv.incident(iid)), "noAfterAction before its grace")
+        sse = SSEClient(srv, "/api/v1/stream?incident=%s" % iid)
+        try:
+            jump(16)  # past the 15-minute grace after resolution; no request from here on
+            ev = wait_guardrail(sse, "guardrail.noAfterAction")
+        finally:
+            sse.close()
+        check(ev.data["entry"]["type"] == "guardrail" and ev.data["entry"]["author"] == "majorops",
+              "entry: %s" % short(ev.data["entry"]))
+        time.sleep(1.0)  # five more sweeps: written once
+        rules = [e["payload"]["rule"] for e in entries(srv, iid, "guardrail")]
+        check(rules.count("guardrail.noAfterAction") == 1, "written once: %s" % rules)
+        check(srv.incident(iid)["status"] == "resolved", "the sweep changed the incident's status")
+    finally:
+        problems = srv.stop()
+        srv.cleanup()
+    check(not problems, "; ".join(problems))
+
+
+@case
 def test_command_state_survives_restart():
     """persistence: tracks, CANs, hypotheses, clocks and fired guardrails survive a restart"""
     srv, jump = clock_server()
