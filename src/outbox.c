@@ -343,6 +343,38 @@ static bool page_wants_mail(const json_t *page)
 	return true;
 }
 
+/* The address of the person in the MIM seat, or "": the one a team lists for them; else
+ * the name itself when it is an address; else the name of the one enabled account whose
+ * name or display name it is, when that is an address (sign-in by single sign-on names
+ * accounts by e-mail).  -1 when the store cannot be read. */
+static int mim_email_of(struct store_conn *c, const char *person, char *out, size_t outlen)
+{
+	struct store_stmt *st;
+	int step, rows = 0;
+
+	if (teams_email_of(c, person, out, outlen) != 0)
+		return -1;
+	if (*out)
+		return 0;
+	if (notify_address_valid(person)) {
+		str_copy(out, person, outlen);
+		return 0;
+	}
+	st = store_bind(c, STMT_USER_BY_PERSON, "t", person);
+	if (st == NULL)
+		return -1;
+	while ((step = store_step(st)) == 1)
+		if (++rows == 1)
+			str_copy(out, store_col_text(st, 0), outlen);
+	store_reset(st);
+	if (step < 0)
+		return -1;
+	/* Two accounts answering to one display name: no guess. */
+	if (rows != 1 || !notify_address_valid(out))
+		*out = '\0';
+	return 0;
+}
+
 int outbox_route_event(struct store_conn *c, struct app *app, const struct incident *inc,
 		       int64_t seq, const char *event_type, const json_t *event)
 {
@@ -382,12 +414,12 @@ int outbox_route_event(struct store_conn *c, struct app *app, const struct incid
 			      pub_text) != 0)
 			goto done;
 	}
-	/* A guardrail nudge also goes to the MIM when a team lists the MIM's address. */
+	/* A guardrail nudge also goes to the MIM, when an address is known (mim_email_of). */
 	if (strcmp(topic, "guardrail") == 0 && inc->roles[ROLE_MIM] && *inc->roles[ROLE_MIM]) {
 		char email[OUTBOX_ADDRESS_MAX];
 		int64_t id;
 
-		if (teams_email_of(c, inc->roles[ROLE_MIM], email, sizeof(email)) != 0)
+		if (mim_email_of(c, inc->roles[ROLE_MIM], email, sizeof(email)) != 0)
 			goto done;
 		if (notify_address_valid(email) &&
 		    store_query_int(c, &id, 0, STMT_OUTBOX_INSERT, "iiittzzttt", at, inc->number, seq,

@@ -241,6 +241,8 @@ enum stmt {
 	STMT_THROTTLE_FAIL,         /* (key, now, window start): one more failure, counted from 1 again when the last is older than the window */
 	STMT_THROTTLE_CLEAR,        /* (key) */
 	STMT_THROTTLE_PRUNE,        /* (before): keys whose last failure is older go */
+	/* the account a person named on an incident is (outbox.c: the MIM's guardrail mail) */
+	STMT_USER_BY_PERSON,        /* (person) → name of enabled accounts whose name or display it is; at most 2 */
 	STMT__MAX
 };
 

@@ -876,6 +876,9 @@ static const char *const sqlite_stmts[STMT__MAX] = {
 	"DELETE FROM login_throttle WHERE key = ?1",
 	/* STMT_THROTTLE_PRUNE */
 	"DELETE FROM login_throttle WHERE last_failure < ?1",
+	/* STMT_USER_BY_PERSON */
+	"SELECT name FROM users WHERE (name = ?1 OR display = ?1) AND disabled = 0 ORDER BY name "
+	"LIMIT 2",
 };
 
 struct sqlite_stmt {

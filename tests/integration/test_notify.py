@@ -666,6 +666,17 @@ def test_guardrail_to_channel_and_mim():
         check("guardrail" in json.loads(got[0]["body"])["text"], short(got[0]["body"]))
         m = box.wait(mim_mail, lambda m: inc["id"] in str(m["msg"]["Subject"]), timeout=15)[0]
         check("guardrail" in str(m["msg"]["Subject"]) and "Guarded " + t in plain_of(m), short(plain_of(m)))
+        # No team lists them: the MIM is an account (named by its address, as single sign-on
+        # names them) by its display name, or is named by an address.
+        account = "dana-%s@example.com" % t
+        expect_status(s.post("/api/v1/users", {"name": account, "role": "mim", "display": "Dana " + t,
+                                               "password": "Guardrail-mail-%s" % t}), 201)
+        direct = "ops-%s@example.com" % t
+        for person, address in (("Dana " + t, account), (direct, direct)):
+            inc2 = s.open_incident(title="Guarded again " + t, severity="high")
+            expect_status(s.put("/api/v1/incidents/%s/roles/mim" % inc2["id"], {"person": person}), 200)
+            m = box.wait(address, lambda m: inc2["id"] in str(m["msg"]["Subject"]), timeout=15)[0]
+            check("guardrail" in str(m["msg"]["Subject"]), "%s: %s" % (person, m["msg"]["Subject"]))
         owned_server_check(s)
     finally:
         rcv.stop()
