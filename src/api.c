@@ -589,7 +589,8 @@ static int handle_stream(struct http_request *req)
 	if (filter && parse_incident_id(filter, &incident) != 0)
 		return bad_request(req, "invalid_field", "incident", "incident must be an id like INC-7");
 	resp = sse_response_new(req->app->hub, req->conn, cursor, incident,
-				&(struct sse_owner){.user = req->user, .token_id = req->token_id});
+				&(struct sse_owner){.user = req->user, .session = req->session_hash,
+						    .token_id = req->token_id});
 	if (resp == NULL) {
 		struct api_error err;
 

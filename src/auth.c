@@ -17,6 +17,7 @@
 #include "parse.h"
 #include "secret.h"
 #include "service.h"
+#include "sse.h"
 #include "store.h"
 
 /* Password checks at once: each Argon2id verification takes 64 MiB, so a flood of sign-ins
@@ -1413,6 +1414,59 @@ int auth_login_check(struct http_request *req, const char *username, const char 
 	if (store_write(req->app->store, op_apply, &op) != 0)
 		return api_error_set(err, 503, "unavailable", NULL, "the store cannot be written now");
 	return api_error_set(err, 401, "unauthenticated", NULL, "wrong user name or password");
+}
+
+/* 1 when `name` is an enabled account, 0 when not, -1 when the store cannot tell. */
+static int account_enabled(struct store_conn *c, const char *name)
+{
+	bool disabled = true;
+	int rc = user_row(c, name, NULL, 0, &disabled);
+
+	return rc == 0 ? !disabled : rc == OPR_NOT_FOUND ? 0 : -1;
+}
+
+int auth_stream_check(void *ctx, const struct sse_owner *owner)
+{
+	struct app *app = ctx;
+	const struct auth *a = auth_of(app);
+	int64_t now = app_now(app);
+	struct store_conn *c;
+	struct store_stmt *st;
+	int verdict = -1, step;
+
+	if (a == NULL || a->insecure || owner->user == NULL)
+		return 1;
+	c = store_read_begin(app->store);
+	if (c == NULL)
+		return -1;
+	if (owner->session && *owner->session) {
+		st = store_bind(c, STMT_SESSION_LOOKUP, "t", owner->session);
+		step = st ? store_step(st) : -1;
+		if (step == 1)
+			verdict = strcmp(store_col_text(st, 0), owner->user) == 0 &&
+				  store_col_int(st, 5) == 0 &&
+				  now - store_col_int(st, 1) < a->absolute_ms;
+		else if (step == 0)
+			verdict = 0; /* signed out, everywhere, or by a new password */
+		if (st)
+			store_reset(st);
+	} else if (owner->token_id > 0) {
+		st = store_bind(c, STMT_TOKEN_GET, "i", owner->token_id);
+		step = st ? store_step(st) : -1;
+		if (step == 1)
+			verdict = store_col_null(st, 6) &&
+				  (store_col_null(st, 5) || now < store_col_int(st, 5));
+		else if (step == 0)
+			verdict = 0;
+		if (st)
+			store_reset(st);
+		if (verdict == 1)
+			verdict = account_enabled(c, owner->user);
+	} else {
+		verdict = account_enabled(c, owner->user); /* the trusted proxy header */
+	}
+	store_read_end(app->store, c);
+	return verdict;
 }
 
 /* ---- identifying a request ---- */

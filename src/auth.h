@@ -75,6 +75,14 @@ struct auth_options {
 /* Parses the options into app->auth (allocated; auth_free() releases it).  0, or -1 with
  * `err` filled (a bad CIDR, an unknown role). */
 int auth_init(struct app *app, const struct auth_options *opt, char *err, size_t errlen);
+
+/* The live streams' owner check (sse.h sse_owner_check; `ctx` is the struct app): 1 while
+ * the credential a stream was opened with may still read — its session exists and is
+ * within its absolute lifetime (an open stream is not idle), or its token is neither
+ * revoked nor expired, and its account is enabled; 0 when not; -1 when the store cannot
+ * tell. */
+struct sse_owner;
+int auth_stream_check(void *ctx, const struct sse_owner *owner);
 void auth_free(struct app *app);
 
 /* Whether sign-in is off (--insecure-no-auth). */

@@ -33,6 +33,8 @@ struct sse_client {
 	bool ended;       /* its credential ended: the next read ends the stream */
 	uint64_t user_key; /* user_key() of the account that opened it; 0 none */
 	int64_t token_id;  /* the API token it was opened with; 0 none */
+	char *user;        /* the account and session hash it was opened with (copies, NULL */
+	char *session;     /* when none), rechecked by the hub's owner check */
 	struct sse_client *prev, *next;
 };
 
@@ -52,6 +54,9 @@ struct sse_hub {
 	void *public_ctx;
 	sse_listener listener;
 	void *listener_ctx;
+	sse_owner_check owner_check; /* set once before serving; NULL: no rechecks */
+	void *owner_check_ctx;
+	int owner_check_ms;
 };
 
 static int frame_event(struct buf *b, int64_t seq, const char *type, const char *payload)
@@ -89,26 +94,145 @@ static void client_wake(struct sse_client *c)
 	}
 }
 
+static int64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Orders owners by session, token, account (NULLs first), so equal ones sit together. */
+static int owner_cmp(const void *pa, const void *pb)
+{
+	const struct sse_owner *a = pa, *b = pb;
+	int d = strcmp(a->session ? a->session : "", b->session ? b->session : "");
+
+	if (d)
+		return d;
+	if (a->token_id != b->token_id)
+		return a->token_id < b->token_id ? -1 : 1;
+	return strcmp(a->user ? a->user : "", b->user ? b->user : "");
+}
+
+static void owners_free(struct sse_owner *owners, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)owners[i].user);
+		free((char *)owners[i].session);
+	}
+	free(owners);
+}
+
+/* Asks the owner check about every distinct credential that has a stream open, and ends
+ * the streams of those that may no longer read (a session signed out or expired, a token
+ * revoked, an account disabled) — including changes this process did not make: another
+ * replica's, or a command-line verb's.  Called with hub->lock held; drops it while the
+ * check reads the store. */
+static void recheck_owners(struct sse_hub *hub)
+{
+	struct sse_owner *owners;
+	signed char *verdict;
+	size_t n = 0, u = 0;
+
+	for (struct sse_client *c = hub->clients; c; c = c->next)
+		n += c->user != NULL;
+	if (n == 0)
+		return;
+	owners = calloc(n, sizeof(*owners));
+	verdict = calloc(n, 1);
+	if (owners == NULL || verdict == NULL)
+		goto done;
+	for (struct sse_client *c = hub->clients; c && u < n; c = c->next) {
+		if (c->user == NULL)
+			continue;
+		owners[u].user = strdup(c->user);
+		owners[u].session = c->session ? strdup(c->session) : NULL;
+		owners[u].token_id = c->token_id;
+		if (owners[u].user == NULL || (c->session && owners[u].session == NULL)) {
+			owners_free(owners, u + 1);
+			owners = NULL;
+			goto done;
+		}
+		u++;
+	}
+	qsort(owners, u, sizeof(*owners), owner_cmp);
+	n = 0;
+	for (size_t i = 0; i < u; i++) {
+		if (n > 0 && owner_cmp(&owners[n - 1], &owners[i]) == 0) {
+			free((char *)owners[i].user);
+			free((char *)owners[i].session);
+			continue;
+		}
+		owners[n++] = owners[i];
+	}
+	pthread_mutex_unlock(&hub->lock);
+	for (size_t i = 0; i < n; i++)
+		verdict[i] = (signed char)hub->owner_check(hub->owner_check_ctx, &owners[i]);
+	pthread_mutex_lock(&hub->lock);
+	for (struct sse_client *c = hub->clients; c; c = c->next) {
+		struct sse_owner key = {.user = c->user, .session = c->session, .token_id = c->token_id};
+		const struct sse_owner *hit;
+
+		if (c->user == NULL)
+			continue;
+		hit = bsearch(&key, owners, n, sizeof(*owners), owner_cmp);
+		/* Only a clear "no" ends a stream: a store that cannot answer ends none. */
+		if (hit && verdict[hit - owners] == 0) {
+			c->ended = true;
+			client_wake(c);
+		}
+	}
+done:
+	if (owners)
+		owners_free(owners, n);
+	free(verdict);
+}
+
 static void *ping_main(void *arg)
 {
 	struct sse_hub *hub = arg;
+	int64_t next_ping = realtime_ms() + SSE_PING_MS, next_check = INT64_MAX;
 
 	pthread_mutex_lock(&hub->lock);
 	while (!hub->stopping) {
 		struct timespec deadline;
+		int64_t now, wake;
 
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += SSE_PING_MS / 1000;
+		if (hub->owner_check && next_check == INT64_MAX)
+			next_check = realtime_ms() + hub->owner_check_ms;
+		wake = next_ping < next_check ? next_ping : next_check;
+		deadline.tv_sec = (time_t)(wake / 1000);
+		deadline.tv_nsec = (long)(wake % 1000) * 1000000;
 		pthread_cond_timedwait(&hub->stop_cond, &hub->lock, &deadline);
 		if (hub->stopping)
 			break;
-		for (struct sse_client *c = hub->clients; c; c = c->next) {
-			c->ping_due = true;
-			client_wake(c);
+		now = realtime_ms();
+		if (now >= next_ping) {
+			next_ping = now + SSE_PING_MS;
+			for (struct sse_client *c = hub->clients; c; c = c->next) {
+				c->ping_due = true;
+				client_wake(c);
+			}
+		}
+		if (hub->owner_check && now >= next_check) {
+			recheck_owners(hub);
+			next_check = realtime_ms() + hub->owner_check_ms;
 		}
 	}
 	pthread_mutex_unlock(&hub->lock);
 	return NULL;
+}
+
+void sse_hub_set_owner_check(struct sse_hub *hub, sse_owner_check check, void *ctx,
+			     int interval_ms)
+{
+	pthread_mutex_lock(&hub->lock);
+	hub->owner_check = check;
+	hub->owner_check_ctx = ctx;
+	hub->owner_check_ms = interval_ms > 0 ? interval_ms : SSE_OWNER_CHECK_MS;
+	pthread_cond_signal(&hub->stop_cond); /* the ping thread picks up the interval */
+	pthread_mutex_unlock(&hub->lock);
 }
 
 struct sse_hub *sse_hub_new(struct store *store)
@@ -396,6 +520,8 @@ static void client_free(void *cls)
 	hub->nclients--;
 	pthread_mutex_unlock(&hub->lock);
 	buf_free(&c->out);
+	free(c->user);
+	free(c->session);
 	free(c);
 }
 
@@ -418,19 +544,24 @@ static struct MHD_Response *response_new(struct sse_hub *hub, struct MHD_Connect
 	c->public_only = public_only;
 	c->user_key = owner ? user_key(owner->user) : 0;
 	c->token_id = owner ? owner->token_id : 0;
+	if (owner && owner->user) {
+		c->user = strdup(owner->user);
+		c->session = owner->session && *owner->session ? strdup(owner->session) : NULL;
+		if (c->user == NULL || (owner->session && *owner->session && c->session == NULL)) {
+			free(c->user);
+			free(c->session);
+			free(c);
+			return NULL;
+		}
+	}
 	buf_init(&c->out, SSE_CLIENT_QUEUE_MAX);
 	/* A first comment flushes the headers through proxies right away. */
-	if (buf_append_str(&c->out, ": majorops stream\nretry: 2000\n\n") != 0) {
-		free(c);
-		return NULL;
-	}
+	if (buf_append_str(&c->out, ": majorops stream\nretry: 2000\n\n") != 0)
+		goto fail;
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, client_read, c,
 						 client_free);
-	if (resp == NULL) {
-		buf_free(&c->out);
-		free(c);
-		return NULL;
-	}
+	if (resp == NULL)
+		goto fail;
 	pthread_mutex_lock(&hub->lock);
 	c->next = hub->clients;
 	if (hub->clients)
@@ -439,6 +570,12 @@ static struct MHD_Response *response_new(struct sse_hub *hub, struct MHD_Connect
 	hub->nclients++;
 	pthread_mutex_unlock(&hub->lock);
 	return resp;
+fail:
+	buf_free(&c->out);
+	free(c->user);
+	free(c->session);
+	free(c);
+	return NULL;
 }
 
 struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection *conn,

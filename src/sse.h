@@ -24,6 +24,7 @@
 #define SSE_CATCHUP_PAGE 256      /* events read from the store per catch-up step */
 #define SSE_CLIENT_QUEUE_MAX (1024 * 1024) /* bytes framed for one client at once */
 #define SSE_PING_MS 15000
+#define SSE_OWNER_CHECK_MS 30000 /* credentials of open streams rechecked this often */
 
 struct sse_hub;
 struct MHD_Connection;
@@ -43,10 +44,12 @@ void sse_hub_free(struct sse_hub *hub);
  * of order), so the events other replicas wrote may come through here as well. */
 void sse_hub_publish(void *hub, const struct store_event *events, size_t nevents);
 
-/* Who opened a stream: the account (NULL when sign-in is off) and the API token it used
- * (0 for a session or the proxy header), so that sse_hub_end_streams() can find it. */
+/* Who opened a stream: the account (NULL when sign-in is off), the hash of its session
+ * (NULL or "" for a token or the proxy header) and the API token it used (0 for a session
+ * or the proxy header), so that sse_hub_end_streams() and the owner check can find it. */
 struct sse_owner {
 	const char *user;
+	const char *session;
 	int64_t token_id;
 };
 
@@ -60,9 +63,19 @@ struct MHD_Response *sse_response_new(struct sse_hub *hub, struct MHD_Connection
  * those opened with API token `token_id` (0: none): called when a session ends, an
  * account is disabled or its password changes, or a token is revoked, so no stream goes
  * on carrying internal events past its credential.  A browser's EventSource reconnects
- * and resumes from its Last-Event-ID if it may still.  Changes made by the command-line
- * verbs in another process are not seen here: those streams end at their next reconnect. */
+ * and resumes from its Last-Event-ID if it may still. */
 void sse_hub_end_streams(struct sse_hub *hub, const char *user, int64_t token_id);
+
+/* Whether the credential a stream was opened with may still read: 1 yes, 0 no (the
+ * stream ends), -1 cannot tell now (it goes on).  Runs on the hub's ping thread. */
+typedef int (*sse_owner_check)(void *ctx, const struct sse_owner *owner);
+
+/* Asks `check` every `interval_ms` (0: SSE_OWNER_CHECK_MS) about each distinct credential
+ * with a stream open, and ends the streams of those that may no longer read.  This is
+ * what ends streams after changes this process did not make itself: on another replica,
+ * or by a command-line verb.  Set once, before serving. */
+void sse_hub_set_owner_check(struct sse_hub *hub, sse_owner_check check, void *ctx,
+			     int interval_ms);
 
 /* Number of connected clients (for metrics and tests). */
 size_t sse_hub_clients(struct sse_hub *hub);

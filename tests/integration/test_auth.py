@@ -59,7 +59,10 @@ def world():
     offset_file = os.path.join(d, "offset")
     with open(offset_file, "w") as f:
         f.write("0")
-    srv = Server(workdir=d, env={"MAJOROPS_TEST_CLOCK_OFFSET_FILE": offset_file}, auth=True)
+    # Streams' credentials rechecked every 300 ms (30 s by default), for the cases that end
+    # them from another process.
+    srv = Server(workdir=d, env={"MAJOROPS_TEST_CLOCK_OFFSET_FILE": offset_file,
+                                 "MAJOROPS_STREAM_CHECK_MS": "300"}, auth=True)
     srv.own_dir = True
     suite.server = srv.start()
     STATE.update(srv=srv, offset_file=offset_file, offset=0, admin_pw=first_admin_password(srv))
@@ -822,6 +825,35 @@ def test_streams_end_with_their_credential():
     by_token.close()
     by_session.close()
     stream.close()
+
+
+
+@case
+def test_streams_end_after_changes_elsewhere():
+    """a live stream ends when another process (a command-line verb) revokes its token or disables its account"""
+    srv = S()
+    name = uniq("remote")
+    make_user(name, "viewer")
+    tok = make_token(name)
+    by_token = SSEClient(srv, headers=bearer(tok["token"]))
+    sess = login(srv, name, GOOD_PW)
+    by_session = SSEClient(srv, headers=sess.headers(False))
+    check(by_token.status == 200 and by_session.status == 200,
+          "streams: %s %s" % (by_token.status, by_session.status))
+    try:
+        by_session.next(timeout=1.0)  # a few rechecks with nothing changed: both stay open
+        check(not by_token.closed and not by_session.closed, "a stream ended with nothing changed")
+        rc, out, err = cli(["token", "revoke", str(tok["id"])], srv.db)
+        check(rc == 0, "token revoke: %r" % err)
+        stream_ends(by_token, "revoking its token from the command line")
+        by_session.next(timeout=1.0)
+        check(not by_session.closed, "revoking a token ended a stream opened by a session")
+        rc, out, err = cli(["user", "disable", name], srv.db)
+        check(rc == 0, "user disable: %r" % err)
+        stream_ends(by_session, "disabling the account from the command line")
+    finally:
+        by_token.close()
+        by_session.close()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Nothing is skipped: without the PostgreSQL binaries every case fails, saying so.
 import http.client
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -248,6 +249,46 @@ def test_sign_in_throttle_shared():
             check(r.status == 401, "ghost %d answered %d" % (i, r.status))
         r = sign_in(b, "thr-someone-new", "wrong-password-123")
         check(r.status == 429, "the address's 20 failures on replica A: replica B answered %d" % r.status)
+    finally:
+        stop_all(servers, problems)
+    check(not problems, "; ".join(problems))
+
+
+@case
+def test_stream_ends_across_replicas():
+    """replicas: disabling an account on one replica ends its live stream on the other"""
+    url = cluster().fresh_db("str")
+    servers, problems = [], []
+    env = {"MAJOROPS_STREAM_CHECK_MS": "300"}
+    try:
+        servers = [pg.PgServer(db=url, auth=True, env=env).start() for _ in range(2)]
+        a, b = servers
+        m = re.search(r"password:\s+(\S+)", a.stderr())
+        check(m is not None, "the first replica printed no admin password: %s" % short(a.stderr(), 400))
+
+        def sign_in(srv, name, password):
+            r = srv.request("POST", "/api/v1/session", body={"username": name, "password": password})
+            expect_status(r, 200)
+            cookie = r.header("Set-Cookie").split(";")[0]
+            return {"Cookie": cookie, "X-CSRF-Token": r.json["csrfToken"]}
+
+        admin = sign_in(a, "admin", m.group(1))
+        expect_status(a.request("POST", "/api/v1/users", headers=admin,
+                                body={"name": "watcher", "role": "viewer", "display": "Watcher",
+                                      "password": "quiet-harbour-lantern-7"}), 201)
+        viewer = sign_in(b, "watcher", "quiet-harbour-lantern-7")
+        stream = SSEClient(b, headers={"Cookie": viewer["Cookie"]})
+        check(stream.status == 200, "stream on replica B: %s" % stream.status)
+        try:
+            stream.next(timeout=1.0)
+            check(not stream.closed, "the stream ended with nothing changed")
+            expect_status(a.request("PATCH", "/api/v1/users/watcher", headers=admin, body={"disabled": True}), 200)
+            deadline = time.time() + 5
+            while time.time() < deadline and not stream.closed:
+                stream.next(timeout=0.5)
+            check(stream.closed, "the stream on replica B is still open 5 s after replica A disabled its account")
+        finally:
+            stream.close()
     finally:
         stop_all(servers, problems)
     check(not problems, "; ".join(problems))
