@@ -814,24 +814,42 @@ def test_streams_end_with_their_credential():
     again = SSEClient(srv, headers=sess.headers(False))
     check(again.status == 401, "a signed-out cookie opened a stream: %s" % again.status)
     again.close()
-    # Revoking a token ends the streams opened with it, and only those.
+    # Revoking a token ends the streams opened with it, and only those; disabling the
+    # account ends the rest.
+    try:
+        revoke_then_disable(srv, name,
+                            lambda tok: expect_status(admin().delete("/api/v1/tokens/%d" % tok["id"]), 204),
+                            lambda: expect_status(admin().patch("/api/v1/users/%s" % name, {"disabled": True}), 200),
+                            "")
+    finally:
+        stream.close()
+
+
+def revoke_then_disable(srv, name, revoke, disable, how):
+    """Opens a stream of `name` with a new token and one by a session; revoke(token) must end
+    the first only, then disable() the second."""
     tok = make_token(name)
     by_token = SSEClient(srv, headers=bearer(tok["token"]))
-    sess = login(srv, name, GOOD_PW)
-    by_session = SSEClient(srv, headers=sess.headers(False))
-    check(by_token.status == 200 and by_session.status == 200,
-          "streams: %s %s" % (by_token.status, by_session.status))
-    expect_status(admin().delete("/api/v1/tokens/%d" % tok["id"]), 204)
-    stream_ends(by_token, "revoking its token")
-    by_session.next(timeout=1.0)
-    check(not by_session.closed, "revoking a token ended a stream opened by a session")
-    # Disabling the account ends the rest.
-    expect_status(admin().patch("/api/v1/users/%s" % name, {"disabled": True}), 200)
-    stream_ends(by_session, "disabling the account")
-    by_token.close()
-    by_session.close()
-    stream.close()
+    by_session = SSEClient(srv, headers=login(srv, name, GOOD_PW).headers(False))
+    try:
+        check(by_token.status == 200 and by_session.status == 200,
+              "streams: %s %s" % (by_token.status, by_session.status))
+        by_session.next(timeout=1.0)  # rechecks with nothing changed: both stay open
+        check(not by_token.closed and not by_session.closed, "a stream ended with nothing changed")
+        revoke(tok)
+        stream_ends(by_token, "revoking its token" + how)
+        by_session.next(timeout=1.0)
+        check(not by_session.closed, "revoking a token ended a stream opened by a session")
+        disable()
+        stream_ends(by_session, "disabling the account" + how)
+    finally:
+        by_token.close()
+        by_session.close()
 
+
+def cli_ok(args, db):
+    rc, out, err = cli(args, db)
+    check(rc == 0, "majorops %s: %r" % (" ".join(args), err))
 
 
 @case
@@ -840,26 +858,8 @@ def test_streams_end_after_changes_elsewhere():
     srv = S()
     name = uniq("remote")
     make_user(name, "viewer")
-    tok = make_token(name)
-    by_token = SSEClient(srv, headers=bearer(tok["token"]))
-    sess = login(srv, name, GOOD_PW)
-    by_session = SSEClient(srv, headers=sess.headers(False))
-    check(by_token.status == 200 and by_session.status == 200,
-          "streams: %s %s" % (by_token.status, by_session.status))
-    try:
-        by_session.next(timeout=1.0)  # a few rechecks with nothing changed: both stay open
-        check(not by_token.closed and not by_session.closed, "a stream ended with nothing changed")
-        rc, out, err = cli(["token", "revoke", str(tok["id"])], srv.db)
-        check(rc == 0, "token revoke: %r" % err)
-        stream_ends(by_token, "revoking its token from the command line")
-        by_session.next(timeout=1.0)
-        check(not by_session.closed, "revoking a token ended a stream opened by a session")
-        rc, out, err = cli(["user", "disable", name], srv.db)
-        check(rc == 0, "user disable: %r" % err)
-        stream_ends(by_session, "disabling the account from the command line")
-    finally:
-        by_token.close()
-        by_session.close()
+    revoke_then_disable(srv, name, lambda tok: cli_ok(["token", "revoke", str(tok["id"])], srv.db),
+                        lambda: cli_ok(["user", "disable", name], srv.db), " from the command line")
 
 
 if __name__ == "__main__":
