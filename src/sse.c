@@ -54,9 +54,11 @@ struct sse_hub {
 	void *public_ctx;
 	sse_listener listener;
 	void *listener_ctx;
-	sse_owner_check owner_check; /* set once before serving; NULL: no rechecks */
+	sse_owner_check owner_check; /* set before serving; NULL: no rechecks (after shutdown) */
 	void *owner_check_ctx;
 	int owner_check_ms;
+	bool rechecking;             /* the ping thread is in the owner check, lock released */
+	pthread_cond_t recheck_done; /* rechecking went false */
 };
 
 static int frame_event(struct buf *b, int64_t seq, const char *type, const char *payload)
@@ -131,6 +133,8 @@ static void owners_free(struct sse_owner *owners, size_t n)
  * check reads the store. */
 static void recheck_owners(struct sse_hub *hub)
 {
+	sse_owner_check check = hub->owner_check;
+	void *check_ctx = hub->owner_check_ctx;
 	struct sse_owner *owners;
 	signed char *verdict;
 	size_t n = 0, u = 0;
@@ -166,10 +170,14 @@ static void recheck_owners(struct sse_hub *hub)
 		}
 		owners[n++] = owners[i];
 	}
+	/* sse_hub_shutdown waits for this, so the store the check reads outlives it. */
+	hub->rechecking = true;
 	pthread_mutex_unlock(&hub->lock);
 	for (size_t i = 0; i < n; i++)
-		verdict[i] = (signed char)hub->owner_check(hub->owner_check_ctx, &owners[i]);
+		verdict[i] = (signed char)check(check_ctx, &owners[i]);
 	pthread_mutex_lock(&hub->lock);
+	hub->rechecking = false;
+	pthread_cond_broadcast(&hub->recheck_done);
 	for (struct sse_client *c = hub->clients; c; c = c->next) {
 		struct sse_owner key = {.user = c->user, .session = c->session, .token_id = c->token_id};
 		const struct sse_owner *hit;
@@ -244,9 +252,11 @@ struct sse_hub *sse_hub_new(struct store *store)
 	hub->store = store;
 	pthread_mutex_init(&hub->lock, NULL);
 	pthread_cond_init(&hub->stop_cond, NULL);
+	pthread_cond_init(&hub->recheck_done, NULL);
 	if (pthread_create(&hub->ping_thread, NULL, ping_main, hub) != 0) {
 		pthread_mutex_destroy(&hub->lock);
 		pthread_cond_destroy(&hub->stop_cond);
+		pthread_cond_destroy(&hub->recheck_done);
 		free(hub);
 		return NULL;
 	}
@@ -276,6 +286,7 @@ void sse_hub_free(struct sse_hub *hub)
 	}
 	pthread_mutex_destroy(&hub->lock);
 	pthread_cond_destroy(&hub->stop_cond);
+	pthread_cond_destroy(&hub->recheck_done);
 	free(hub);
 }
 
@@ -360,6 +371,10 @@ void sse_hub_shutdown(struct sse_hub *hub)
 {
 	pthread_mutex_lock(&hub->lock);
 	hub->closing = true;
+	/* No owner check from here on, and none still reading the store when this returns. */
+	hub->owner_check = NULL;
+	while (hub->rechecking)
+		pthread_cond_wait(&hub->recheck_done, &hub->lock);
 	for (struct sse_client *c = hub->clients; c; c = c->next)
 		client_wake(c);
 	pthread_mutex_unlock(&hub->lock);

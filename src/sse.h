@@ -34,7 +34,8 @@ struct MHD_Response;
 struct sse_hub *sse_hub_new(struct store *store);
 void sse_hub_attach_store(struct sse_hub *hub, struct store *store);
 /* Ends every stream (their readers report end of stream) and wakes the suspended ones,
- * as libmicrohttpd requires before its daemon stops. */
+ * as libmicrohttpd requires before its daemon stops.  Also ends the owner checks, waiting
+ * for one in progress, so the store may close after this returns. */
 void sse_hub_shutdown(struct sse_hub *hub);
 /* Stops the ping thread and frees the ring; clients must be gone (daemon stopped). */
 void sse_hub_free(struct sse_hub *hub);
