@@ -2213,14 +2213,8 @@ done:
 
 int command_sweep_interval_ms(void)
 {
-	const char *env = getenv("MAJOROPS_GUARDRAIL_SWEEP_MS");
-	const char *p = env;
-	uint64_t n;
-
-	if (env && parse_u64(&p, &n, 24 * 3600 * 1000) == 0 && *p == '\0' &&
-	    n >= COMMAND_SWEEP_MS_MIN)
-		return (int)n;
-	return COMMAND_SWEEP_MS_DEFAULT;
+	return parse_env_ms("MAJOROPS_GUARDRAIL_SWEEP_MS", COMMAND_SWEEP_MS_MIN, 24 * 3600 * 1000,
+			    COMMAND_SWEEP_MS_DEFAULT);
 }
 
 #ifdef UNITTEST

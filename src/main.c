@@ -246,17 +246,6 @@ static void raise_fd_limit(void)
 	}
 }
 
-/* Milliseconds from the environment variable `name` (100 to a day), else `dflt`. */
-static int env_ms(const char *name, int dflt)
-{
-	const char *p = getenv(name);
-	uint64_t n;
-
-	if (p && parse_u64(&p, &n, 24 * 3600 * 1000) == 0 && *p == '\0' && n >= 100)
-		return (int)n;
-	return dflt;
-}
-
 static int cmd_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -497,7 +486,8 @@ static int cmd_serve(int argc, char **argv)
 	 * ends it (sse.h); MAJOROPS_STREAM_CHECK_MS shortens the interval for tests. */
 	if (!o.insecure_no_auth)
 		sse_hub_set_owner_check(app.hub, auth_stream_check, &app,
-					env_ms("MAJOROPS_STREAM_CHECK_MS", SSE_OWNER_CHECK_MS));
+					parse_env_ms("MAJOROPS_STREAM_CHECK_MS", 100, 3600 * 1000,
+					     SSE_OWNER_CHECK_MS));
 	/* Notifications (outbox.h): links need an absolute base, the listen address without
 	 * --public-url. */
 	{

@@ -799,13 +799,8 @@ int pages_sweep(void *ctx, int64_t now)
 
 int pages_sweep_interval_ms(void)
 {
-	const char *env = getenv("MAJOROPS_PAGE_SWEEP_MS");
-	const char *p = env;
-	uint64_t n;
-
-	if (env && parse_u64(&p, &n, 3600 * 1000) == 0 && *p == '\0' && n >= PAGE_SWEEP_MS_MIN)
-		return (int)n;
-	return PAGE_SWEEP_MS_DEFAULT;
+	return parse_env_ms("MAJOROPS_PAGE_SWEEP_MS", PAGE_SWEEP_MS_MIN, 3600 * 1000,
+			    PAGE_SWEEP_MS_DEFAULT);
 }
 
 /* ================================================================ MTTA */

@@ -1,6 +1,7 @@
 #include "parse.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 int parse_u64(const char **cursor, uint64_t *out, uint64_t max)
@@ -162,4 +163,14 @@ int parse_incident_id(const char *s, int64_t *out_number)
 		return -1;
 	*out_number = (int64_t)n;
 	return 0;
+}
+
+int parse_env_ms(const char *name, int min, int max, int dflt)
+{
+	const char *p = getenv(name);
+	uint64_t n;
+
+	if (p && parse_u64(&p, &n, (uint64_t)max) == 0 && *p == '\0' && n >= (uint64_t)min)
+		return (int)n;
+	return dflt;
 }

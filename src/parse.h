@@ -33,6 +33,10 @@ void time_to_iso(int64_t ms, char out[TIME_ISO_MAX]);
 /* The broken-down UTC calendar date of `ms` (no libc time zone involved). */
 void time_civil(int64_t ms, int *year, int *month, int *day);
 
+/* A whole number of milliseconds in [min, max] from the environment variable `name`, or
+ * `dflt` when it is unset or not such a number (the sweep intervals tests shorten). */
+int parse_env_ms(const char *name, int min, int max, int dflt);
+
 /* Reads an incident id, "INC-42" (case-insensitive prefix) or a bare "42", into its number. */
 int parse_incident_id(const char *s, int64_t *out_number);
 

@@ -1,5 +1,6 @@
 /* Unit tests for src/parse.c: cursor parsers, ISO 8601 times, incident ids. */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "parse.h"
 #include "unit.h"
@@ -299,6 +300,30 @@ static void test_parse_incident_id(void)
 	}
 }
 
+static void test_parse_env_ms(void)
+{
+	static const struct {
+		const char *value; /* NULL: unset */
+		int want;
+	} cases[] = {
+		{NULL, 7}, {"", 7}, {"250", 250}, {"100", 100}, {"99", 7}, {"1000", 1000},
+		{"1001", 7}, {"-5", 7}, {"12ms", 7}, {" 200", 7},
+	};
+
+	for (size_t i = 0; i < NELEM(cases); i++) {
+		int got;
+
+		if (cases[i].value)
+			setenv("MAJOROPS_UNIT_MS", cases[i].value, 1);
+		else
+			unsetenv("MAJOROPS_UNIT_MS");
+		got = parse_env_ms("MAJOROPS_UNIT_MS", 100, 1000, 7);
+		CHECK_MSG(got == cases[i].want, "parse_env_ms(%s): %d, want %d",
+			  cases[i].value ? cases[i].value : "unset", got, cases[i].want);
+	}
+	unsetenv("MAJOROPS_UNIT_MS");
+}
+
 UNIT_SUITE(parse_suite) = {
 	{"parse_u64", test_parse_u64},
 	{"parse_u64_sequence", test_parse_u64_sequence},
@@ -308,5 +333,6 @@ UNIT_SUITE(parse_suite) = {
 	{"time_iso_round_trip", test_time_iso_round_trip},
 	{"time_civil", test_time_civil},
 	{"parse_incident_id", test_parse_incident_id},
+	{"parse_env_ms", test_parse_env_ms},
 	UNIT_END
 };
