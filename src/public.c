@@ -31,12 +31,7 @@
 #define PUBLIC_ASSET_CACHE "public, max-age=300"
 #define PUBLIC_DIRTY_MAX 1024     /* incidents remembered as changed; more → a full rescan */
 #define DAY_MS ((int64_t)24 * 60 * 60 * 1000)
-/* The gzip representation's ETag is the plain one with this before its closing quote. */
-#define PUBLIC_GZIP_ETAG_SUFFIX "-gz"
-#define PUBLIC_ETAG_MAX (STATUSPAGE_ETAG_MAX + sizeof(PUBLIC_GZIP_ETAG_SUFFIX))
-/* Below this a document goes out as it is: gzip's 18 bytes of framing and the Vary
- * header eat what it would save. */
-#define PUBLIC_GZIP_MIN 512
+#define PUBLIC_ETAG_MAX (STATUSPAGE_ETAG_MAX + sizeof(GZIP_ETAG_SUFFIX))
 
 /* One rendered document: its ETag and the two answers built once and shared by every
  * request (libmicrohttpd counts references, so a response outlives the cache that made it
@@ -233,9 +228,10 @@ static void add_public_headers(struct MHD_Response *r, const char *etag, const c
 	http_response_secure(r);
 }
 
-/* The 200 and 304 of one representation; takes `data` (freed on failure too). */
+/* The 200 and 304 of one representation; takes `data` (freed on failure too).  `gzip`:
+ * this is the gzipped one; `vary`: the document has two (both answers say so). */
 static int variant_build(struct public_variant *v, char *data, size_t len, const char *content_type,
-			 const char *encoding, const char *cache, bool html, bool cors)
+			 bool gzip, bool vary, const char *cache, bool html, bool cors)
 {
 	v->ok = MHD_create_response_from_buffer_with_free_callback(len, data, free);
 	if (v->ok == NULL) {
@@ -248,8 +244,9 @@ static int variant_build(struct public_variant *v, char *data, size_t len, const
 		return -1;
 	}
 	MHD_add_response_header(v->ok, "Content-Type", content_type);
-	if (encoding) {
-		MHD_add_response_header(v->ok, "Content-Encoding", encoding);
+	if (gzip)
+		MHD_add_response_header(v->ok, "Content-Encoding", "gzip");
+	if (vary) {
 		MHD_add_response_header(v->ok, "Vary", "Accept-Encoding");
 		MHD_add_response_header(v->not_modified, "Vary", "Accept-Encoding");
 	}
@@ -269,33 +266,28 @@ static int doc_build(struct public_doc *d, struct buf *body, const char *content
 	if (data == NULL)
 		return -1;
 	statuspage_etag(data, len, d->plain.etag);
-	if (len >= PUBLIC_GZIP_MIN)
+	if (len >= GZIP_MIN_BYTES)
 		zdata = gzip_compress(data, len, &zlen);
-	/* Worth a second representation only if it saves a tenth (an image would not). */
-	if (zdata && zlen > len - len / 10) {
+	if (zdata && !gzip_worth_it(len, zlen)) {
 		free(zdata);
 		zdata = NULL;
 	}
 	if (zdata) {
 		size_t n = strlen(d->plain.etag);
 
-		/* "<tag>" → "<tag>-gz": a strong ETag names one representation's bytes. */
-		memcpy(d->gzip.etag, d->plain.etag, n - 1);
-		memcpy(d->gzip.etag + n - 1, PUBLIC_GZIP_ETAG_SUFFIX "\"",
-		       sizeof(PUBLIC_GZIP_ETAG_SUFFIX) + 1);
-		if (variant_build(&d->gzip, zdata, zlen, content_type, "gzip", cache, html, cors) !=
-		    0) {
+		/* A strong ETag names one representation's bytes (gzip.h). */
+		snprintf(d->gzip.etag, sizeof(d->gzip.etag), "%.*s" GZIP_ETAG_SUFFIX "\"",
+			 (int)(n - 1), d->plain.etag);
+		if (variant_build(&d->gzip, zdata, zlen, content_type, true, true, cache, html,
+				  cors) != 0) {
 			free(data);
 			return -1;
 		}
 	}
-	if (variant_build(&d->plain, data, len, content_type, NULL, cache, html, cors) != 0) {
+	if (variant_build(&d->plain, data, len, content_type, false, zdata != NULL, cache, html,
+			  cors) != 0) {
 		variant_drop(&d->gzip);
 		return -1;
-	}
-	if (d->gzip.ok) {
-		MHD_add_response_header(d->plain.ok, "Vary", "Accept-Encoding");
-		MHD_add_response_header(d->plain.not_modified, "Vary", "Accept-Encoding");
 	}
 	atomic_store_explicit(&d->ready, true, memory_order_release);
 	return 0;

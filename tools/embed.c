@@ -7,8 +7,8 @@
  * Each FILE (a path under ROOT, e.g. web/views/new.js) becomes one `struct web_asset`
  * row named by its path below ROOT ("views/new.js"), with its content type from the
  * extension, its bytes, and a strong ETag: the 64-bit FNV-1a hash of the bytes in hex.
- * A file of 512 bytes or more that gzip shrinks by at least a tenth also gets its gzipped
- * bytes (src/gzip.c, linked in) and their ETag, the plain one with "-gz" before the quote.
+ * A file that gzip shrinks enough (gzip_worth_it, src/gzip.c, linked in) also gets its
+ * gzipped bytes and their ETag (GZIP_ETAG_SUFFIX before the quote).
  * `web_assets_build` hashes every name and ETag together; the app shell puts it in the
  * asset URLs (/assets/<build>/app.js), so those URLs can be cached as immutable.
  * A build tool, not part of the server: it writes only to stdout and exits non-zero on
@@ -23,7 +23,6 @@
 #include "gzip.h"
 
 #define EMBED_FILE_MAX (4 * 1024 * 1024) /* one asset; the UI budget is far below */
-#define EMBED_GZIP_MIN 512                /* below this gzip's framing eats the gain */
 
 struct type_row {
 	const char *ext;
@@ -159,7 +158,7 @@ int main(int argc, char **argv)
 		for (size_t j = 0; j < len; j++)
 			printf("%s%u,", j % 24 == 0 ? "\n\t" : "", data[j]);
 		printf("%s0};\n", len % 24 == 0 ? "\n\t" : "");
-		if (len >= EMBED_GZIP_MIN) {
+		if (len >= GZIP_MIN_BYTES) {
 			z = gzip_compress(data, len, &zlen);
 			if (z == NULL) {
 				fprintf(stderr, "embed: cannot gzip '%s'\n", path);
@@ -167,7 +166,7 @@ int main(int argc, char **argv)
 				goto fail;
 			}
 		}
-		if (z && zlen <= len - len / 10) {
+		if (z && gzip_worth_it(len, zlen)) {
 			gzipped[i] = true;
 			printf("static const unsigned char asset_gz_%d[%zu] = {", i, zlen);
 			for (size_t j = 0; j < zlen; j++)
@@ -186,8 +185,8 @@ int main(int argc, char **argv)
 		printf("\", \"%s\", asset_%d, sizeof(asset_%d) - 1, \"\\\"%s\\\"\", ",
 		       content_type(name), i, i, etags[i]);
 		if (gzipped[i])
-			printf("asset_gz_%d, sizeof(asset_gz_%d), \"\\\"%s-gz\\\"\"},\n", i, i,
-			       etags[i]);
+			printf("asset_gz_%d, sizeof(asset_gz_%d), \"\\\"%s" GZIP_ETAG_SUFFIX
+			       "\\\"\"},\n", i, i, etags[i]);
 		else
 			printf("0, 0, 0},\n");
 	}
