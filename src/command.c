@@ -2137,70 +2137,86 @@ static bool guardrails_due(struct store_conn *c, const struct incident *inc, int
 	return due;
 }
 
+/* Writes the guardrails due on the incidents in `due` (one store command each). */
+static void guardrails_write(struct app *app, const int64_t *due, size_t ndue)
+{
+	for (size_t i = 0; i < ndue; i++) {
+		struct api_error err;
+		struct cmd cmd = {.app = app, .actor = COMMAND_ACTOR, .number = due[i],
+				  .now = app_now(app), .err = &err};
+		json_t *result = NULL;
+
+		if (run_command(&cmd, cmd_guardrails, &result) != 0)
+			fprintf(stderr, "majorops: cannot write the guardrails of INC-%lld: %s\n",
+				(long long)due[i], err.message);
+		json_decref(result);
+	}
+}
+
+/* One page of a sweep's pass over `filter`, numbers below *before (moved on): reads first,
+ * on a snapshot, then writes only where something fired, so a quiet deployment costs one
+ * read per page.  Incidents opened before `oldest` end the pass.  1 when another page
+ * follows, 0 when the pass is over, -1 when the store cannot be read. */
+static int sweep_page(struct app *app, enum incident_filter filter, int64_t *before,
+		      int64_t oldest, int64_t now, struct guardrail_nudges *nudges, int64_t *due)
+{
+	struct store_conn *c = store_read_begin(app->store);
+	struct store_stmt *st = store_bind(c, STMT_INCIDENT_LIST, "itii", (int64_t)filter,
+					   (const char *)NULL, *before, (int64_t)COMMAND_SWEEP_PAGE);
+	size_t ndue = 0, nseen = 0;
+	bool too_old = false;
+	int step = -1;
+
+	while (!too_old && st != NULL && (step = store_step(st)) == 1) {
+		json_t *doc = json_loads(store_col_text(st, 1), 0, NULL);
+		struct incident inc;
+
+		nseen++;
+		*before = store_col_int(st, 0);
+		if (doc != NULL && incident_from_json(doc, &inc) == 0) {
+			too_old = inc.opened_at < oldest;
+			if (!too_old && guardrails_due(c, &inc, now, nudges))
+				due[ndue++] = inc.number;
+			incident_free(&inc);
+		}
+		json_decref(doc);
+	}
+	if (st != NULL)
+		store_reset(st);
+	store_read_end(app->store, c);
+	if (step < 0)
+		return -1;
+	guardrails_write(app, due, ndue);
+	return !too_old && nseen == COMMAND_SWEEP_PAGE;
+}
+
 int command_guardrails_sweep(void *ctx, int64_t now)
 {
-	static const enum incident_filter passes[] = {FILTER_ACTIVE, FILTER_RESOLVED};
 	struct app *app = ctx;
 	struct guardrail_nudges *nudges = malloc(sizeof(*nudges));
 	int64_t *due = calloc(COMMAND_SWEEP_PAGE, sizeof(*due));
-	/* Numbers grow with opening time, so the resolved pass stops at the first incident
-	 * opened before this. */
-	int64_t oldest = now - (int64_t)COMMAND_SWEEP_RESOLVED_DAYS * 24 * 3600 * 1000;
+	/* Active incidents whatever their age; resolved ones opened recently (numbers grow
+	 * with opening time, so that pass stops at the first older one). */
+	const struct {
+		enum incident_filter filter;
+		int64_t oldest;
+	} passes[] = {
+		{FILTER_ACTIVE, INT64_MIN},
+		{FILTER_RESOLVED, now - (int64_t)COMMAND_SWEEP_RESOLVED_DAYS * 24 * 3600 * 1000},
+	};
 	int rc = -1;
 
 	if (nudges == NULL || due == NULL)
 		goto done;
 	for (size_t p = 0; p < sizeof(passes) / sizeof(passes[0]); p++) {
 		int64_t before = INT64_MAX;
-		bool more = true;
+		int more;
 
-		while (more) {
-			struct store_conn *c = store_read_begin(app->store);
-			struct store_stmt *st = store_bind(c, STMT_INCIDENT_LIST, "itii",
-							   (int64_t)passes[p], (const char *)NULL,
-							   before, (int64_t)COMMAND_SWEEP_PAGE);
-			size_t ndue = 0, nseen = 0;
-			int step = -1;
-
-			/* Read first, on a snapshot; write only where something fired, after the
-			 * read is over, so a quiet deployment costs one read per pass. */
-			while (st != NULL && (step = store_step(st)) == 1) {
-				json_t *doc = json_loads(store_col_text(st, 1), 0, NULL);
-				struct incident inc;
-
-				nseen++;
-				before = store_col_int(st, 0);
-				if (doc != NULL && incident_from_json(doc, &inc) == 0) {
-					if (passes[p] == FILTER_RESOLVED && inc.opened_at < oldest)
-						more = false;
-					else if (guardrails_due(c, &inc, now, nudges))
-						due[ndue++] = inc.number;
-					incident_free(&inc);
-				}
-				json_decref(doc);
-				if (!more)
-					break;
-			}
-			if (st != NULL)
-				store_reset(st);
-			store_read_end(app->store, c);
-			if (step < 0)
-				goto done;
-			for (size_t i = 0; i < ndue; i++) {
-				struct api_error err;
-				struct cmd cmd = {.app = app, .actor = COMMAND_ACTOR, .number = due[i],
-						  .now = app_now(app), .err = &err};
-				json_t *result = NULL;
-
-				if (run_command(&cmd, cmd_guardrails, &result) != 0)
-					fprintf(stderr,
-						"majorops: cannot write the guardrails of INC-%lld: %s\n",
-						(long long)due[i], err.message);
-				json_decref(result);
-			}
-			if (nseen < COMMAND_SWEEP_PAGE)
-				more = false;
-		}
+		while ((more = sweep_page(app, passes[p].filter, &before, passes[p].oldest, now,
+					  nudges, due)) == 1)
+			;
+		if (more < 0)
+			goto done;
 	}
 	rc = 0;
 done:
