@@ -43,17 +43,24 @@ def start_sign_ins(srv, password):
     return threads, out
 
 
+def queue_sign_ins(srv):
+    """Times one sign-in on the one-thread pool, then starts SIGN_INS more at once:
+    (seconds one took, their threads, their results)."""
+    pw = admin_password(srv)
+    t0 = time.monotonic()
+    r = srv.request("POST", "/api/v1/session", body={"username": "admin", "password": pw})
+    one = time.monotonic() - t0
+    check(r.status == 200, "sign-in: %r" % r)
+    threads, out = start_sign_ins(srv, pw)
+    return one, threads, out
+
+
 @case
 def test_pool_does_not_hold_up_the_public_page():
     """a queue of slow sign-ins on a one-thread pool: the public page and /healthz still answer at once"""
     srv = Server(auth=True, extra_args=["--threads", "1"]).start()
     try:
-        pw = admin_password(srv)
-        t0 = time.monotonic()
-        r = srv.request("POST", "/api/v1/session", body={"username": "admin", "password": pw})
-        one = time.monotonic() - t0
-        check(r.status == 200, "sign-in: %r" % r)
-        threads, out = start_sign_ins(srv, pw)
+        one, threads, out = queue_sign_ins(srv)
         time.sleep(min(0.05, one / 4))
         answered = {}
         for path in ("/", "/api/v2/summary.json", "/healthz"):
@@ -83,12 +90,7 @@ def test_sigterm_with_requests_on_the_pool():
     """SIGTERM while sign-ins wait on the pool: each is answered, the server exits 0 promptly"""
     srv = Server(auth=True, extra_args=["--threads", "1"]).start()
     try:
-        pw = admin_password(srv)
-        t0 = time.monotonic()
-        r = srv.request("POST", "/api/v1/session", body={"username": "admin", "password": pw})
-        one = time.monotonic() - t0
-        check(r.status == 200, "sign-in: %r" % r)
-        threads, out = start_sign_ins(srv, pw)
+        one, threads, out = queue_sign_ins(srv)
         time.sleep(one / 2)  # all sent; the first running, the others queued behind it
         t = time.monotonic()
         problems = srv.stop(timeout=30.0)
