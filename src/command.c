@@ -9,6 +9,7 @@
  */
 #include "command.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2204,11 +2205,19 @@ int command_guardrails_sweep(void *ctx, int64_t now)
 		{FILTER_ACTIVE, INT64_MIN},
 		{FILTER_RESOLVED, now - (int64_t)COMMAND_SWEEP_RESOLVED_DAYS * 24 * 3600 * 1000},
 	};
+	/* When the resolved pass last ran (the worker runs one sweep at a time). */
+	static _Atomic int64_t resolved_at = 0;
+	size_t npasses = 1;
 	int rc = -1;
 
 	if (nudges == NULL || due == NULL)
 		goto done;
-	for (size_t p = 0; p < sizeof(passes) / sizeof(passes[0]); p++) {
+	if (now - atomic_load(&resolved_at) >= COMMAND_SWEEP_RESOLVED_MS ||
+	    now < atomic_load(&resolved_at)) {
+		atomic_store(&resolved_at, now);
+		npasses = 2;
+	}
+	for (size_t p = 0; p < npasses; p++) {
 		int64_t before = INT64_MAX;
 		int more;
 

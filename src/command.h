@@ -58,6 +58,9 @@
 #define COMMAND_SWEEP_MS_MIN 100
 #define COMMAND_SWEEP_PAGE 200     /* incidents read per step of a sweep */
 #define COMMAND_SWEEP_RESOLVED_DAYS 14 /* resolved incidents opened this recently are swept */
+/* ...at most this often: each costs a read of its record, and the nudges that outlive
+ * resolution run on minutes and hours, not seconds. */
+#define COMMAND_SWEEP_RESOLVED_MS (60 * 1000)
 
 /* ---- CAN reports ---- */
 
@@ -180,9 +183,9 @@ int command_public_statement(struct incident *inc, int64_t now, struct api_error
  * remembers it.  Idempotent, so it is safe to run twice (a lease handover).  `ctx` is
  * the struct app; registered as the worker task "guardrails" (worker.h), so it runs on
  * the replica holding the lease only.  Resolved incidents opened within
- * COMMAND_SWEEP_RESOLVED_DAYS are swept too, for the three nudges that outlive
- * resolution (a regulatory clock, a short validation, no After Action date); older ones
- * show their nudges on read only.
+ * COMMAND_SWEEP_RESOLVED_DAYS are swept too, every COMMAND_SWEEP_RESOLVED_MS, for the
+ * three nudges that outlive resolution (a regulatory clock, a short validation, no After
+ * Action date); older ones show their nudges on read only.
  */
 int command_guardrails_sweep(void *ctx, int64_t now);
 
